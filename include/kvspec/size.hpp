@@ -1,0 +1,46 @@
+// Sizing the "exact" runtime: the bytes the cache must hold, no runtime padding. Full layers hold the context,
+// sliding layers min(context, window), chunked layers min(context, chunk), cross-attention layers their fixed
+// encoder tokens; recurrent state is added once per sequence. Everything in checked 64-bit integers.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "kvspec/dtype.hpp"
+#include "kvspec/error.hpp"
+#include "kvspec/spec.hpp"
+
+namespace kvspec {
+
+struct SizeRequest {
+  std::int64_t context = 0;  // tokens per sequence
+  std::int64_t batch = 1;    // sequences
+  CacheDType k_dtype = CacheDType::f16;
+  CacheDType v_dtype = CacheDType::f16;
+};
+
+struct CacheSize {
+  std::string runtime = "exact";
+  std::int64_t context = 0;
+  std::int64_t batch = 1;
+  CacheDType k_dtype = CacheDType::f16;
+  CacheDType v_dtype = CacheDType::f16;
+  std::int64_t kv_bytes = 0;     // attention K/V (or latents), all sequences
+  std::int64_t state_bytes = 0;  // recurrent state, all sequences
+  std::int64_t total_bytes = 0;  // kv_bytes + state_bytes
+  std::vector<std::int64_t> per_layer_bytes;  // each layer's K/V + state, all sequences
+};
+
+// K+V bytes one token costs in one layer at the given dtypes (0 for layers without per-token cache).
+Result<std::int64_t> layer_bytes_per_token(const LayerSpec& layer, CacheDType k, CacheDType v);
+
+// Sum over the layers that own KV, uncapped by windows: the `kv_bytes_per_token` of the JSON contract.
+Result<std::int64_t> kv_bytes_per_token(const ModelCacheSpec& spec, CacheDType k, CacheDType v);
+
+// Tokens a layer holds for a sequence of `context` tokens, in the exact runtime.
+std::int64_t exact_tokens_held(const LayerSpec& layer, std::int64_t context);
+
+Result<CacheSize> size_exact(const ModelCacheSpec& spec, const SizeRequest& request);
+
+}  // namespace kvspec

@@ -1,0 +1,119 @@
+// ModelCacheSpec: what a model's cache is made of, one LayerSpec per layer. A spec knows no runtime; the sizing
+// functions (size.hpp) and runtime profiles turn it into bytes.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace kvspec {
+
+enum class LayerKind : std::uint8_t {
+  full_attention,     // K and V for every token of the context
+  sliding_attention,  // K and V for the last `window` tokens
+  chunked_attention,  // K and V for the current chunk of `window` tokens (Llama 4)
+  mla,                // one compressed latent per token (DeepSeek MLA): head_dim_k = latent width, head_dim_v = 0
+  recurrent,          // a fixed state per sequence (Mamba, linear attention): state_bytes, no per-token KV
+  shared,             // reads the cache of layer `shares_with`; owns nothing
+  cross_attention,    // K and V of a fixed number of encoder tokens (`fixed_tokens`), not of the context
+  none,               // no attention cache at all (e.g. a no-op attention block)
+};
+
+// Which tier decided a fact: what the config states, what the weights show, or a registry rule's default.
+enum class Tier : std::uint8_t { config, weights, rule };
+
+std::string_view to_string(LayerKind kind);
+std::string_view to_string(Tier tier);
+std::optional<LayerKind> parse_layer_kind(std::string_view name);
+// One character per layer for the layer strip: F S C M R = X N.
+char strip_char(LayerKind kind);
+
+struct LayerSpec {
+  LayerKind kind = LayerKind::full_attention;
+  std::int64_t num_kv_heads = 0;
+  std::int64_t head_dim_k = 0;
+  std::int64_t head_dim_v = 0;
+  std::optional<std::int64_t> window;        // sliding window or chunk size in tokens
+  std::int64_t state_bytes = 0;              // fixed per-sequence state in bytes (recurrent layers, hybrids)
+  Tier source = Tier::rule;                  // which tier decided this layer's kind
+  std::optional<std::int32_t> shares_with;   // kind == shared: index of the layer whose cache it reads
+  std::optional<std::int64_t> fixed_tokens;  // kind == cross_attention: tokens held whatever the context
+
+  // Values of K plus V stored per token by this layer (0 for layers that own no per-token cache).
+  [[nodiscard]] bool owns_kv() const;
+  [[nodiscard]] std::int64_t k_values_per_token() const { return owns_kv() ? num_kv_heads * head_dim_k : 0; }
+  [[nodiscard]] std::int64_t v_values_per_token() const { return owns_kv() ? num_kv_heads * head_dim_v : 0; }
+
+  friend bool operator==(const LayerSpec&, const LayerSpec&) = default;
+};
+
+struct MoeSpec {
+  std::int64_t num_experts = 0;
+  std::int64_t experts_per_token = 0;
+  std::int64_t num_shared_experts = 0;
+};
+
+struct Quantization {
+  std::string method;                 // "mlx", "gptq", "awq", "fp8", ... as the config names it
+  std::optional<std::int64_t> bits;
+  std::optional<std::int64_t> group_size;
+  std::string field;                  // where it was read: "quantization" or "quantization_config"
+};
+
+struct Note {
+  enum class Level : std::uint8_t { info, warning };
+  Level level = Level::info;
+  std::string text;
+};
+
+// Provenance of one reported fact: e.g. {"head_dim", "256", rule, "Gemma3TextConfig default head_dim = 256"}.
+struct Fact {
+  std::string name;
+  std::string value;
+  Tier tier = Tier::config;
+  std::string origin;  // the field it was read from, or the rule that supplied it
+};
+
+// A cache component outside the per-layer attention KV (e.g. DeepSeek-V3.2's indexer keys).
+struct CacheComponent {
+  std::string name;
+  std::int64_t bytes_per_token = 0;  // at the model's own dtype
+  std::string note;
+};
+
+struct ModelCacheSpec {
+  std::string model_type;                      // as in the file
+  std::optional<std::string> text_model_type;  // the nested text config's model_type, if any
+  std::string source;                          // what was read (path or name)
+  std::int64_t num_attention_heads = 0;
+  std::int64_t hidden_size = 0;
+  std::int64_t head_dim = 0;                   // representative (most common) attention head dim
+  std::optional<std::int64_t> sliding_window;  // the model's window, if any layer is windowed
+  std::optional<std::int64_t> attention_chunk_size;
+  std::optional<std::int64_t> max_position_embeddings;
+  std::string dtype;                           // the model's own dtype ("bfloat16"), empty if unstated
+  std::optional<MoeSpec> moe;
+  std::optional<Quantization> quantization;
+  std::vector<LayerSpec> layers;
+  std::vector<CacheComponent> extra_components;
+  std::vector<Note> notes;
+  std::vector<Fact> facts;
+
+  [[nodiscard]] std::int64_t num_layers() const { return static_cast<std::int64_t>(layers.size()); }
+  [[nodiscard]] std::int64_t num_kv_heads() const;  // max over layers
+  [[nodiscard]] bool is_uniform() const;            // every layer has the same kind, heads, dims and window
+  [[nodiscard]] std::int64_t state_bytes_per_sequence() const;
+  [[nodiscard]] std::int64_t count(LayerKind kind) const;
+  [[nodiscard]] bool has_warnings() const;
+};
+
+// "F" per full layer etc., one character per layer.
+std::string layer_strip(const ModelCacheSpec& spec);
+// A compact run-length pattern: "[5×sliding(1024), 1×full] × 8" or "48×full".
+std::string compact_pattern(const ModelCacheSpec& spec);
+// A short label for one layer: "full", "sliding(1024)", "chunked(8192)", "mla", "recurrent", ...
+std::string layer_label(const LayerSpec& layer);
+
+}  // namespace kvspec

@@ -1,0 +1,23 @@
+// Parsing and printing quantities at the edges (CLI, text output). Inside, everything is integers.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace kvspec {
+
+// Token counts: 4096, 32k, 32K, 128k, 1M (k = 1024, M = 1024², as context lengths are quoted). nullopt if invalid,
+// non-positive or above `max`.
+std::optional<std::int64_t> parse_count(std::string_view text, std::int64_t max = std::int64_t{1} << 40);
+
+// Byte sizes: 512MiB, 24GiB, 24G (= GiB), 80GB (= 10⁹), 1.5GiB, 1024 (bytes).
+std::optional<std::int64_t> parse_bytes(std::string_view text);
+
+// "384 MiB", "2.31 GiB", "512 B": binary units, up to 2 decimals, trailing zeros dropped.
+std::string format_bytes(std::int64_t bytes);
+// "32768" -> "32k" style, only where exact ("1024" -> "1k", "1000" -> "1000").
+std::string format_count(std::int64_t count);
+
+}  // namespace kvspec

@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# Installs kvspec's build and test dependencies from Debian 12's archive (run as root).
+set -euo pipefail
+packages=(
+  build-essential cmake pkg-config git
+  libsimdjson-dev libfmt-dev libcli11-dev
+  libgtest-dev libgmock-dev libbenchmark-dev
+  clang clang-format clang-tidy libclang-rt-14-dev valgrind
+  python3
+)
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+done
+if ((${#missing[@]})); then
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi

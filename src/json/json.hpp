@@ -1,0 +1,81 @@
+// A small owned JSON tree. simdjson does the parsing (one translation unit, json.cpp); the rest of kvspec sees only
+// this type, which is cheap to build in tests and keeps simdjson's heavy header out of every other file.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <variant>
+#include <vector>
+
+#include "kvspec/error.hpp"
+
+namespace kvspec::json {
+
+class Value;
+using Array = std::vector<Value>;
+using Member = std::pair<std::string, Value>;
+using Object = std::vector<Member>;  // file order kept; lookups take the last duplicate, as Python's json does
+
+enum class Type { null, boolean, integer, number, string, array, object };
+
+class Value {
+ public:
+  Value() = default;
+  explicit Value(bool b) : v_(b) {}
+  explicit Value(std::int64_t i) : v_(i) {}
+  explicit Value(double d) : v_(d) {}
+  explicit Value(std::string s) : v_(std::move(s)) {}
+  explicit Value(Array a) : v_(std::move(a)) {}
+  explicit Value(Object o) : v_(std::move(o)) {}
+
+  [[nodiscard]] Type type() const { return static_cast<Type>(v_.index()); }
+  [[nodiscard]] bool is_null() const { return type() == Type::null; }
+  [[nodiscard]] bool is_bool() const { return type() == Type::boolean; }
+  [[nodiscard]] bool is_int() const { return type() == Type::integer; }
+  [[nodiscard]] bool is_number() const { return type() == Type::integer || type() == Type::number; }
+  [[nodiscard]] bool is_string() const { return type() == Type::string; }
+  [[nodiscard]] bool is_array() const { return type() == Type::array; }
+  [[nodiscard]] bool is_object() const { return type() == Type::object; }
+
+  [[nodiscard]] bool as_bool() const { return std::get<bool>(v_); }
+  [[nodiscard]] std::int64_t as_int() const { return std::get<std::int64_t>(v_); }
+  [[nodiscard]] double as_double() const {
+    return is_int() ? static_cast<double>(as_int()) : std::get<double>(v_);
+  }
+  [[nodiscard]] const std::string& as_string() const { return std::get<std::string>(v_); }
+  [[nodiscard]] const Array& as_array() const { return std::get<Array>(v_); }
+  [[nodiscard]] const Object& as_object() const { return std::get<Object>(v_); }
+  Array& as_array() { return std::get<Array>(v_); }
+  Object& as_object() { return std::get<Object>(v_); }
+
+  // Member lookup on an object (nullptr if absent or if this is not an object).
+  [[nodiscard]] const Value* find(std::string_view key) const;
+
+  // A short rendering for error messages: 12, "sliding", [3 items], {object}, null.
+  [[nodiscard]] std::string describe() const;
+
+ private:
+  std::variant<std::monostate, bool, std::int64_t, double, std::string, Array, Object> v_;
+};
+
+struct Document {
+  Value root;
+  int nonstandard_literals = 0;  // NaN / Infinity / -Infinity tokens, read as null (Python's json writes them)
+};
+
+// Limits, with reasons.
+inline constexpr std::size_t kMaxConfigBytes = 16u << 20;  // a config.json is a few KiB; 16 MiB is already absurd
+inline constexpr std::size_t kMaxDepth = 256;              // real configs nest < 6 deep; bounds recursion
+
+// Parses `text`; `file` only names the source in error messages.
+Result<Document> parse(std::string_view text, std::string_view file);
+
+// Reads a whole file of at most `max_bytes` and parses it.
+Result<Document> parse_file(const std::string& path, std::size_t max_bytes = kMaxConfigBytes);
+
+// Reads a whole small file with a size bound; errors name the file.
+Result<std::string> read_file_bounded(const std::string& path, std::size_t max_bytes);
+
+}  // namespace kvspec::json

@@ -1,0 +1,143 @@
+// The JSON contract of `kvspec inspect --json` (README.md, "JSON contract"). Keys may be added, never renamed.
+#include <fmt/format.h>
+
+#include "kvspec/report.hpp"
+#include "report/json_writer.hpp"
+#include "report/summary.hpp"
+
+namespace kvspec {
+
+namespace {
+
+void write_cache(JsonWriter& w, const CacheSize& c) {
+  w.begin_object();
+  w.key("runtime").value(c.runtime);
+  w.key("context").value(c.context);
+  w.key("batch").value(c.batch);
+  w.key("kv_dtype").value(to_string(c.k_dtype));
+  w.key("v_dtype").value(to_string(c.v_dtype));
+  w.key("total_bytes").value(c.total_bytes);
+  w.key("kv_bytes").value(c.kv_bytes);
+  w.key("state_bytes").value(c.state_bytes);
+  w.key("per_layer_bytes").begin_array();
+  for (auto b : c.per_layer_bytes) w.value(b);
+  w.end_array();
+  w.end_object();
+}
+
+Status write_spec(JsonWriter& w, const ModelCacheSpec& spec, const ReportOptions& options,
+                  const std::optional<CacheSize>& cache) {
+  auto per_token = kv_bytes_per_token(spec, options.kv_dtype, options.kv_dtype);
+  if (!per_token) return per_token.error();
+  w.begin_object();
+  w.key("model_type").value(spec.model_type);
+  w.key("text_model_type").value(spec.text_model_type);
+  w.key("source").value(spec.source);
+  w.key("num_layers").value(spec.num_layers());
+  w.key("num_attention_heads").value(spec.num_attention_heads);
+  w.key("num_kv_heads").value(spec.num_kv_heads());
+  w.key("head_dim").value(spec.head_dim);
+  w.key("hidden_size").value(spec.hidden_size);
+  w.key("sliding_window").value(spec.sliding_window);
+  w.key("attention_chunk_size").value(spec.attention_chunk_size);
+  w.key("max_position_embeddings").value(spec.max_position_embeddings);
+  w.key("dtype").value(spec.dtype.empty() ? std::optional<std::string>{} : std::optional<std::string>{spec.dtype});
+  w.key("pattern").value(spec.is_uniform() ? "uniform" : "hybrid");
+  w.key("pattern_summary").value(compact_pattern(spec));
+  w.key("layer_strip").value(layer_strip(spec));
+  w.key("moe");
+  if (spec.moe) {
+    w.begin_object();
+    w.key("num_experts").value(spec.moe->num_experts);
+    w.key("experts_per_token").value(spec.moe->experts_per_token);
+    w.key("num_shared_experts").value(spec.moe->num_shared_experts);
+    w.end_object();
+  } else {
+    w.null();
+  }
+  w.key("quantization");
+  if (spec.quantization) {
+    const Quantization& q = *spec.quantization;
+    w.begin_object();
+    w.key("method").value(q.method);
+    w.key("bits").value(q.bits);
+    w.key("group_size").value(q.group_size);
+    w.key("field").value(q.field);
+    w.end_object();
+  } else {
+    w.null();
+  }
+  w.key("kv_dtype").value(to_string(options.kv_dtype));
+  w.key("kv_bytes_per_token").value(*per_token);
+  w.key("state_bytes_per_sequence").value(spec.state_bytes_per_sequence());
+  w.key("extra_components").begin_array();
+  for (const auto& c : spec.extra_components) {
+    w.begin_object();
+    w.key("name").value(c.name);
+    w.key("bytes_per_token").value(c.bytes_per_token);
+    w.key("note").value(c.note);
+    w.end_object();
+  }
+  w.end_array();
+  w.key("layers").begin_array();
+  for (std::size_t i = 0; i < spec.layers.size(); ++i) {
+    const LayerSpec& l = spec.layers[i];
+    w.begin_object();
+    w.key("index").value(static_cast<std::int64_t>(i));
+    w.key("kind").value(to_string(l.kind));
+    w.key("num_kv_heads").value(l.num_kv_heads);
+    w.key("head_dim_k").value(l.head_dim_k);
+    w.key("head_dim_v").value(l.head_dim_v);
+    w.key("window").value(l.window);
+    w.key("state_bytes").value(l.state_bytes);
+    w.key("source").value(to_string(l.source));
+    if (l.shares_with) w.key("shares_with").value(std::int64_t{*l.shares_with});
+    if (l.fixed_tokens) w.key("fixed_tokens").value(*l.fixed_tokens);
+    w.end_object();
+  }
+  w.end_array();
+  w.key("cache");
+  if (cache) write_cache(w, *cache);
+  else w.null();
+  w.key("notes").begin_array();
+  for (const Note& n : spec.notes) {
+    w.begin_object();
+    w.key("level").value(n.level == Note::Level::warning ? "warning" : "info");
+    w.key("text").value(n.text);
+    w.end_object();
+  }
+  w.end_array();
+  w.key("facts").begin_array();
+  for (const Fact& f : spec.facts) {
+    w.begin_object();
+    w.key("name").value(f.name);
+    w.key("value").value(f.value);
+    w.key("tier").value(to_string(f.tier));
+    w.key("origin").value(f.origin);
+    w.end_object();
+  }
+  w.end_array();
+  w.end_object();
+  return Ok{};
+}
+
+}  // namespace
+
+Result<std::string> render_json(const ModelCacheSpec& spec, const ReportOptions& options) {
+  JsonWriter w;
+  if (auto s = write_spec(w, spec, options, options.cache); !s) return s.error();
+  return w.str();
+}
+
+Result<std::string> render_compare_json(const std::vector<CompareEntry>& models, const ReportOptions& options) {
+  JsonWriter w;
+  w.begin_object();
+  w.key("models").begin_array();
+  for (const auto& m : models)
+    if (auto s = write_spec(w, *m.spec, options, m.cache); !s) return s.error();
+  w.end_array();
+  w.end_object();
+  return w.str();
+}
+
+}  // namespace kvspec

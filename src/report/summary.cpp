@@ -1,0 +1,88 @@
+#include "report/summary.hpp"
+
+#include <algorithm>
+#include <set>
+
+#include <fmt/format.h>
+
+namespace kvspec {
+
+namespace {
+
+std::string_view short_kind(LayerKind k) {
+  switch (k) {
+    case LayerKind::full_attention: return "full";
+    case LayerKind::sliding_attention: return "sliding";
+    case LayerKind::chunked_attention: return "chunked";
+    case LayerKind::mla: return "mla";
+    case LayerKind::recurrent: return "recurrent";
+    case LayerKind::shared: return "shared";
+    case LayerKind::cross_attention: return "cross";
+    case LayerKind::none: return "none";
+  }
+  return "?";
+}
+
+}  // namespace
+
+std::string kinds_phrase(const ModelCacheSpec& spec) {
+  std::string out;
+  for (auto k : {LayerKind::full_attention, LayerKind::sliding_attention, LayerKind::chunked_attention,
+                 LayerKind::mla, LayerKind::recurrent, LayerKind::shared, LayerKind::cross_attention,
+                 LayerKind::none}) {
+    auto n = spec.count(k);
+    if (n == 0) continue;
+    if (!out.empty()) out += ", ";
+    out += fmt::format("{} {}", n, short_kind(k));
+  }
+  return out.empty() ? "none" : out;
+}
+
+std::string window_phrase(const ModelCacheSpec& spec) {
+  std::string out;
+  if (spec.sliding_window && spec.count(LayerKind::sliding_attention) > 0)
+    out = fmt::format("{}", *spec.sliding_window);
+  if (spec.count(LayerKind::chunked_attention) > 0 && spec.attention_chunk_size)
+    out += (out.empty() ? "" : ", ") + fmt::format("chunk {}", *spec.attention_chunk_size);
+  return out.empty() ? "—" : out;
+}
+
+std::string moe_phrase(const ModelCacheSpec& spec) {
+  if (!spec.moe) return "—";
+  std::string out = fmt::format("{} experts, {} per token", spec.moe->num_experts, spec.moe->experts_per_token);
+  if (spec.moe->num_shared_experts > 0) out += fmt::format(", {} shared", spec.moe->num_shared_experts);
+  return out;
+}
+
+std::string quant_phrase(const ModelCacheSpec& spec) {
+  if (!spec.quantization) return "—";
+  const Quantization& q = *spec.quantization;
+  std::string out = q.method;
+  if (q.bits) out += fmt::format(" {}-bit", *q.bits);
+  if (q.group_size) out += fmt::format(", group size {}", *q.group_size);
+  return out;
+}
+
+std::string heads_phrase(const ModelCacheSpec& spec) {
+  std::set<std::int64_t> values;
+  for (const auto& l : spec.layers)
+    if (l.owns_kv()) values.insert(l.num_kv_heads);
+  if (values.empty()) return "0";
+  if (values.size() == 1) return std::to_string(*values.begin());
+  return fmt::format("{}–{} per layer", *values.begin(), *values.rbegin());
+}
+
+std::string head_dim_phrase(const ModelCacheSpec& spec) {
+  std::set<std::pair<std::int64_t, std::int64_t>> dims;
+  for (const auto& l : spec.layers)
+    if (l.owns_kv()) dims.insert({l.head_dim_k, l.head_dim_v});
+  if (dims.empty()) return std::to_string(spec.head_dim);
+  std::string out;
+  for (auto [k, v] : dims) {
+    if (!out.empty()) out += ", ";
+    out += k == v ? std::to_string(k) : fmt::format("K {} / V {}", k, v);
+  }
+  return out;
+}
+
+}  // namespace kvspec

@@ -1,0 +1,17 @@
+// Short phrases shared by the text summary and the comparison table.
+#pragma once
+
+#include <string>
+
+#include "kvspec/spec.hpp"
+
+namespace kvspec {
+
+std::string kinds_phrase(const ModelCacheSpec& spec);   // "40 sliding, 8 full"
+std::string window_phrase(const ModelCacheSpec& spec);  // "1024", "chunk 8192", "—"
+std::string moe_phrase(const ModelCacheSpec& spec);     // "60 experts, 4 per token, 1 shared", "—"
+std::string quant_phrase(const ModelCacheSpec& spec);   // "mlx 4-bit, group 64", "—"
+std::string heads_phrase(const ModelCacheSpec& spec);   // "8" or "0–8 per layer"
+std::string head_dim_phrase(const ModelCacheSpec& spec);
+
+}  // namespace kvspec

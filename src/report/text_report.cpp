@@ -1,0 +1,141 @@
+// The human summary of `kvspec inspect` and the side-by-side table of `kvspec compare`.
+#include <algorithm>
+#include <map>
+
+#include <fmt/format.h>
+
+#include "kvspec/report.hpp"
+#include "kvspec/units.hpp"
+#include "report/summary.hpp"
+
+namespace kvspec {
+
+namespace {
+
+void row(std::string& out, std::string_view label, std::string_view value) {
+  out += fmt::format("  {:<15}{}\n", label, value);
+}
+
+std::string bytes_with_exact(std::int64_t b) {
+  std::string h = format_bytes(b);
+  return b >= 1024 ? fmt::format("{} ({} B)", h, b) : h;
+}
+
+// The size table: one row per (kind, window) group, then the total.
+void size_table(std::string& out, const ModelCacheSpec& spec, const CacheSize& c) {
+  out += fmt::format("\ncache at {} tokens × {} sequence{}, K {} / V {} ({} runtime)\n", c.context, c.batch,
+                     c.batch == 1 ? "" : "s", to_string(c.k_dtype), to_string(c.v_dtype), c.runtime);
+  struct Group {
+    std::int64_t layers = 0;
+    std::int64_t tokens = 0;
+    std::int64_t bytes = 0;
+  };
+  std::map<std::string, Group> groups;
+  std::vector<std::string> order;
+  for (std::size_t i = 0; i < spec.layers.size(); ++i) {
+    const LayerSpec& l = spec.layers[i];
+    std::string label = layer_label(l);
+    if (l.kind == LayerKind::shared) label = "shared";
+    if (!groups.count(label)) order.push_back(label);
+    Group& g = groups[label];
+    ++g.layers;
+    g.tokens = exact_tokens_held(l, c.context);
+    g.bytes += c.per_layer_bytes[i];
+  }
+  out += fmt::format("  {:<18}{:>7}{:>14}{:>16}\n", "kind", "layers", "tokens held", "bytes");
+  for (const auto& label : order) {
+    const Group& g = groups[label];
+    out += fmt::format("  {:<18}{:>7}{:>14}{:>16}\n", label, g.layers, g.tokens, format_bytes(g.bytes));
+  }
+  if (c.state_bytes > 0) out += fmt::format("  {:<18}{:>7}{:>14}{:>16}\n", "  of which state", "", "",
+                                            format_bytes(c.state_bytes));
+  out += fmt::format("  {:<18}{:>7}{:>14}{:>16}   ({} B)\n", "total", spec.num_layers(), "",
+                     format_bytes(c.total_bytes), c.total_bytes);
+}
+
+}  // namespace
+
+Result<std::string> render_text(const ModelCacheSpec& spec, const ReportOptions& options) {
+  auto per_token = kv_bytes_per_token(spec, options.kv_dtype, options.kv_dtype);
+  if (!per_token) return per_token.error();
+  std::string out = spec.source + "\n";
+  std::string type = spec.model_type.empty() ? "(none)" : spec.model_type;
+  if (spec.text_model_type) type += fmt::format(" (text: {})", *spec.text_model_type);
+  row(out, "model type", type);
+  row(out, "layers", fmt::format("{}  ({})", spec.num_layers(), kinds_phrase(spec)));
+  row(out, "attention", fmt::format("{} heads, {} KV heads, head dim {}", spec.num_attention_heads,
+                                    heads_phrase(spec), head_dim_phrase(spec)));
+  row(out, "window", window_phrase(spec));
+  row(out, "pattern", fmt::format("{}: {}", spec.is_uniform() ? "uniform" : "hybrid", compact_pattern(spec)));
+  row(out, "layer strip", layer_strip(spec));
+  row(out, "MoE", moe_phrase(spec));
+  row(out, "quantization", quant_phrase(spec));
+  if (!spec.dtype.empty()) row(out, "dtype", spec.dtype);
+  if (spec.max_position_embeddings) row(out, "max positions", std::to_string(*spec.max_position_embeddings));
+  row(out, "KV per token", fmt::format("{} at {}", bytes_with_exact(*per_token), to_string(options.kv_dtype)));
+  if (auto s = spec.state_bytes_per_sequence(); s > 0)
+    row(out, "state per seq", bytes_with_exact(s));
+  for (const auto& c : spec.extra_components)
+    row(out, c.name, fmt::format("{} per token ({})", bytes_with_exact(c.bytes_per_token), c.note));
+  if (options.cache) size_table(out, spec, *options.cache);
+  if (!spec.notes.empty()) {
+    out += "\nnotes\n";
+    for (const Note& n : spec.notes)
+      out += fmt::format("  {} {}\n", n.level == Note::Level::warning ? "warning:" : "-", n.text);
+  }
+  return out;
+}
+
+Result<std::string> render_compare(const std::vector<CompareEntry>& models, const ReportOptions& options) {
+  std::vector<std::string> labels = {"model",      "model type", "layers",      "KV heads",     "head dim",
+                                     "window",     "pattern",    "MoE",         "quantization", "KV / token",
+                                     "state / seq"};
+  bool with_cache = std::any_of(models.begin(), models.end(), [](const CompareEntry& e) { return e.cache; });
+  if (with_cache) labels.push_back("cache");
+  std::vector<std::vector<std::string>> cols;
+  for (const auto& m : models) {
+    const ModelCacheSpec& s = *m.spec;
+    auto per_token = kv_bytes_per_token(s, options.kv_dtype, options.kv_dtype);
+    if (!per_token) return per_token.error();
+    std::vector<std::string> c = {
+        s.source,
+        s.text_model_type ? fmt::format("{} ({})", s.model_type, *s.text_model_type) : s.model_type,
+        fmt::format("{} ({})", s.num_layers(), kinds_phrase(s)),
+        heads_phrase(s),
+        head_dim_phrase(s),
+        window_phrase(s),
+        compact_pattern(s),
+        moe_phrase(s),
+        quant_phrase(s),
+        format_bytes(*per_token),
+        format_bytes(s.state_bytes_per_sequence()),
+    };
+    if (with_cache) c.push_back(m.cache ? format_bytes(m.cache->total_bytes) : "—");
+    cols.push_back(std::move(c));
+  }
+  std::size_t label_w = 0;
+  for (const auto& l : labels) label_w = std::max(label_w, l.size());
+  std::vector<std::size_t> widths;
+  for (const auto& c : cols) {
+    std::size_t w = 0;
+    for (const auto& v : c) w = std::max(w, v.size());
+    widths.push_back(std::min<std::size_t>(w, 48));
+  }
+  std::string out;
+  if (with_cache && models.front().cache)
+    out += fmt::format("cache at {} tokens × {}, {} (exact runtime)\n", models.front().cache->context,
+                       models.front().cache->batch, to_string(options.kv_dtype));
+  for (std::size_t r = 0; r < labels.size(); ++r) {
+    out += fmt::format("{:<{}}", labels[r], label_w + 2);
+    for (std::size_t c = 0; c < cols.size(); ++c) {
+      std::string v = cols[c][r];
+      if (v.size() > widths[c]) v = v.substr(0, widths[c] - 1) + "…";
+      out += fmt::format("  {:<{}}", v, widths[c]);
+    }
+    while (!out.empty() && out.back() == ' ') out.pop_back();
+    out += "\n";
+  }
+  return out;
+}
+
+}  // namespace kvspec

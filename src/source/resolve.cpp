@@ -1,0 +1,112 @@
+#include "source/resolve.hpp"
+
+#include <cstdlib>
+#include <filesystem>
+
+#include <fmt/format.h>
+
+#include "json/json.hpp"
+
+namespace fs = std::filesystem;
+
+namespace kvspec {
+
+namespace {
+
+std::string env(const char* name) {
+  const char* v = std::getenv(name);
+  return v != nullptr ? std::string(v) : std::string();
+}
+
+bool is_commit_hash(std::string_view s) {
+  if (s.size() != 40) return false;
+  for (char c : s)
+    if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return false;
+  return true;
+}
+
+bool valid_repo_part(std::string_view s) {
+  if (s.empty() || s == "." || s == "..") return false;
+  for (char c : s)
+    if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.')) return false;
+  return true;
+}
+
+Result<ModelLocation> locate_in_hf_cache(std::string_view model, const LoadOptions& options) {
+  std::string_view id = model;
+  std::string revision = "main";
+  if (auto at = model.find('@'); at != std::string_view::npos) {
+    id = model.substr(0, at);
+    revision = std::string(model.substr(at + 1));
+  }
+  auto slash = id.find('/');
+  std::string org(id.substr(0, slash));
+  std::string name(id.substr(slash + 1));
+  std::string cache = options.hf_cache_dir.value_or(default_hf_cache_dir());
+  fs::path repo = fs::path(cache) / fmt::format("models--{}--{}", org, name);
+  std::error_code ec;
+  if (!fs::is_directory(repo, ec))
+    return make_error(ErrorCode::not_found, std::string(model), "", "", "",
+                      fmt::format("not a file or folder, and not in the Hugging Face cache ({} does not exist)",
+                                  repo.string()));
+  // refs/<revision> holds the commit a branch or tag points to; a full commit hash names a snapshot directly.
+  std::string commit;
+  fs::path ref = repo / "refs" / revision;
+  if (revision.find("..") == std::string::npos && fs::is_regular_file(ref, ec)) {
+    auto text = json::read_file_bounded(ref.string(), 256);
+    if (!text) return text.error();
+    commit = *text;
+    while (!commit.empty() && std::isspace(static_cast<unsigned char>(commit.back()))) commit.pop_back();
+    if (!is_commit_hash(commit))
+      return make_error(ErrorCode::bad_input, ref.string(), "", "a 40-character commit hash", commit);
+  } else if (is_commit_hash(revision)) {
+    commit = revision;
+  } else {
+    return make_error(ErrorCode::not_found, ref.string(), "", "", "",
+                      fmt::format("revision '{}' is not in the local cache", revision));
+  }
+  fs::path snapshot = repo / "snapshots" / commit;
+  if (!fs::is_directory(snapshot, ec))
+    return make_error(ErrorCode::not_found, snapshot.string(), "", "", "", "snapshot folder missing");
+  fs::path config = snapshot / "config.json";
+  if (!fs::exists(config, ec))
+    return make_error(ErrorCode::not_found, config.string(), "", "", "",
+                      "the cached snapshot has no config.json (download it with the model's other files)");
+  return ModelLocation{snapshot.string(), config.string(), std::string(model)};
+}
+
+}  // namespace
+
+std::string default_hf_cache_dir() {
+  if (std::string v = env("HF_HUB_CACHE"); !v.empty()) return v;
+  if (std::string v = env("HF_HOME"); !v.empty()) return (fs::path(v) / "hub").string();
+  if (std::string v = env("XDG_CACHE_HOME"); !v.empty()) return (fs::path(v) / "huggingface" / "hub").string();
+  return (fs::path(env("HOME")) / ".cache" / "huggingface" / "hub").string();
+}
+
+bool looks_like_repo_id(std::string_view s) {
+  std::string_view id = s.substr(0, s.find('@'));
+  auto slash = id.find('/');
+  if (slash == std::string_view::npos || id.find('/', slash + 1) != std::string_view::npos) return false;
+  return valid_repo_part(id.substr(0, slash)) && valid_repo_part(id.substr(slash + 1));
+}
+
+Result<ModelLocation> locate_model(std::string_view model, const LoadOptions& options) {
+  if (model.empty()) return make_error(ErrorCode::usage, "", "", "a model path or repo id", "an empty string");
+  fs::path p{std::string(model)};
+  std::error_code ec;
+  auto st = fs::status(p, ec);
+  if (!ec && fs::is_directory(st)) {
+    fs::path config = p / "config.json";
+    if (!fs::exists(config, ec))
+      return make_error(ErrorCode::not_found, p.string(), "", "a folder with a config.json", "no config.json");
+    return ModelLocation{p.string(), config.string(), std::string(model)};
+  }
+  if (!ec && fs::exists(st)) return ModelLocation{p.parent_path().string(), p.string(), std::string(model)};
+  if (fs::is_symlink(fs::symlink_status(p, ec)))
+    return make_error(ErrorCode::not_found, p.string(), "", "", "", "a broken or looping symbolic link");
+  if (looks_like_repo_id(model)) return locate_in_hf_cache(model, options);
+  return make_error(ErrorCode::not_found, std::string(model), "", "", "", "no such file or folder");
+}
+
+}  // namespace kvspec

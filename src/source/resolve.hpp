@@ -1,0 +1,28 @@
+// Where a model's files are: a folder, a config.json path, or a repo id in the local Hugging Face cache.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "kvspec/error.hpp"
+#include "kvspec/load.hpp"
+
+namespace kvspec {
+
+struct ModelLocation {
+  std::string dir;          // folder holding the model's files
+  std::string config_path;  // its config.json
+  std::string name;         // what the user asked for
+};
+
+// The Hugging Face hub cache directory as huggingface_hub resolves it: $HF_HUB_CACHE, else $HF_HOME/hub, else
+// $XDG_CACHE_HOME/huggingface/hub, else ~/.cache/huggingface/hub.
+std::string default_hf_cache_dir();
+
+// True for "org/name" or "org/name@revision" that is not an existing path.
+bool looks_like_repo_id(std::string_view s);
+
+Result<ModelLocation> locate_model(std::string_view model, const LoadOptions& options);
+
+}  // namespace kvspec

@@ -1,0 +1,28 @@
+#include "kvspec/error.hpp"
+
+namespace kvspec {
+
+std::string Error::message() const {
+  std::string out;
+  if (!file.empty()) out += file + ": ";
+  if (!field.empty()) out += "field '" + field + "': ";
+  if (!expected.empty()) {
+    out += "expected " + expected;
+    if (!found.empty()) out += ", found " + found;
+  } else if (!found.empty()) {
+    out += "found " + found;
+  }
+  if (!detail.empty()) {
+    if (!expected.empty() || !found.empty()) out += " (" + detail + ")";
+    else out += detail;
+  }
+  if (out.empty()) out = "unknown error";
+  return out;
+}
+
+Error make_error(ErrorCode code, std::string file, std::string field, std::string expected, std::string found,
+                 std::string detail) {
+  return Error{code, std::move(file), std::move(field), std::move(expected), std::move(found), std::move(detail)};
+}
+
+}  // namespace kvspec

@@ -1,0 +1,119 @@
+#include "spec/model_facts.hpp"
+
+#include <fmt/format.h>
+
+namespace kvspec {
+
+namespace {
+
+// A key in the text config, else in the nested object `parent` (e.g. dbrx's ffn_config).
+Result<std::optional<std::int64_t>> int_from(const ConfigView& cfg, std::initializer_list<std::string_view> keys,
+                                             std::string_view parent, std::int64_t lo, std::int64_t hi) {
+  auto r = cfg.first_integer(keys, lo, hi);
+  if (!r) return r.error();
+  if (*r) return std::optional<std::int64_t>{(*r)->value};
+  if (parent.empty()) return std::optional<std::int64_t>{};
+  const json::Value* p = cfg.raw(parent);
+  if (p == nullptr || !p->is_object()) return std::optional<std::int64_t>{};
+  for (std::string_view key : keys) {
+    const json::Value* v = p->find(key);
+    if (v == nullptr || v->is_null()) continue;
+    auto n = cfg.as_integer(*v, cfg.path(std::string(parent) + "." + std::string(key)), lo, hi);
+    if (!n) return n.error();
+    return std::optional<std::int64_t>{*n};
+  }
+  return std::optional<std::int64_t>{};
+}
+
+Status read_moe(const ConfigView& cfg, ModelCacheSpec& spec) {
+  auto experts = int_from(cfg, {"num_local_experts", "num_experts", "n_routed_experts", "moe_num_experts"},
+                          "ffn_config", 0, kMaxExperts);
+  if (!experts) return experts.error();
+  if (!*experts || **experts <= 1) return Ok{};
+  auto per_tok = int_from(cfg, {"num_experts_per_tok", "moe_top_k", "moe_k", "top_k", "num_experts_per_token"},
+                          "ffn_config", 1, kMaxExperts);
+  if (!per_tok) return per_tok.error();
+  auto shared = int_from(cfg, {"n_shared_experts", "num_shared_experts", "moe_num_shared_experts",
+                               "num_shared_expert"},
+                         "", 0, kMaxExperts);
+  if (!shared) return shared.error();
+  MoeSpec moe;
+  moe.num_experts = **experts;
+  moe.experts_per_token = per_tok->value_or(0);
+  if (*shared) {
+    moe.num_shared_experts = **shared;
+  } else {
+    // Qwen-MoE states its always-on shared expert by its width alone.
+    auto width = cfg.integer("shared_expert_intermediate_size", 0, kMaxHidden * 16);
+    if (!width) return width.error();
+    if (width->value_or(0) > 0) moe.num_shared_experts = 1;
+  }
+  spec.moe = moe;
+  return Ok{};
+}
+
+Result<std::optional<Quantization>> quantization_from(const ConfigView& cfg, std::string_view key) {
+  const json::Value* q = cfg.root().find(key);
+  if (q == nullptr || q->is_null()) return std::optional<Quantization>{};
+  if (!q->is_object())
+    return make_error(ErrorCode::bad_input, cfg.file(), std::string(key), "an object", q->describe());
+  Quantization out;
+  out.field = std::string(key);
+  auto get_int = [&](std::string_view name) -> Result<std::optional<std::int64_t>> {
+    const json::Value* v = q->find(name);
+    if (v == nullptr || v->is_null()) return std::optional<std::int64_t>{};
+    auto n = cfg.as_integer(*v, std::string(key) + "." + std::string(name), 1, 1 << 20);
+    if (!n) return n.error();
+    return std::optional<std::int64_t>{*n};
+  };
+  auto bits = get_int("bits");
+  if (!bits) return bits.error();
+  auto group = get_int("group_size");
+  if (!group) return group.error();
+  out.bits = *bits;
+  out.group_size = *group;
+  const json::Value* method = q->find("quant_method");
+  if (method != nullptr && method->is_string()) out.method = method->as_string();
+  else if (key == "quantization") out.method = "mlx";
+  else out.method = "unknown";
+  if (!out.bits && (out.method == "fp8" || out.method == "fbgemm_fp8")) out.bits = 8;
+  return std::optional<Quantization>{out};
+}
+
+const json::Value* text_or_root(const ConfigView& cfg, std::string_view key) {
+  const json::Value* v = cfg.raw(key);
+  if (v == nullptr || v->is_null()) v = cfg.root().find(key);
+  return v;
+}
+
+}  // namespace
+
+Status read_model_facts(const ConfigView& cfg, ModelCacheSpec& spec) {
+  if (auto s = read_moe(cfg, spec); !s) return s.error();
+
+  // mlx-lm's `quantization` describes the weights actually stored; prefer it when both are present.
+  for (std::string_view key : {"quantization", "quantization_config"}) {
+    auto q = quantization_from(cfg, key);
+    if (!q) return q.error();
+    if (*q) {
+      spec.quantization = **q;
+      break;
+    }
+  }
+
+  for (std::string_view key : {"torch_dtype", "dtype"}) {
+    const json::Value* v = text_or_root(cfg, key);
+    if (v != nullptr && v->is_string()) {
+      spec.dtype = v->as_string();
+      break;
+    }
+  }
+
+  auto maxpos = cfg.first_integer({"max_position_embeddings", "n_positions", "max_sequence_length", "seq_length"},
+                                  1, kMaxTokens);
+  if (!maxpos) return maxpos.error();
+  if (*maxpos) spec.max_position_embeddings = (*maxpos)->value;
+  return Ok{};
+}
+
+}  // namespace kvspec

@@ -36,7 +36,9 @@ struct LayerSpec {
   std::int64_t head_dim_k = 0;
   std::int64_t head_dim_v = 0;
   std::optional<std::int64_t> window;        // sliding window or chunk size in tokens
-  std::int64_t state_bytes = 0;              // fixed per-sequence state in bytes (recurrent layers, hybrids)
+  std::int64_t state_bytes = 0;              // fixed per-sequence state in bytes at the model's dtype
+  std::int64_t conv_state_values = 0;        // elements of the convolution state (kernel - 1 columns), per sequence
+  std::int64_t recurrent_state_values = 0;   // elements of the SSM / delta-rule / WKV state, per sequence
   Tier source = Tier::rule;                  // which tier decided this layer's kind
   std::optional<std::int32_t> shares_with;   // kind == shared: index of the layer whose cache it reads
   std::optional<std::int64_t> fixed_tokens;  // kind == cross_attention: tokens held whatever the context
@@ -47,6 +49,15 @@ struct LayerSpec {
   [[nodiscard]] std::int64_t v_values_per_token() const { return owns_kv() ? num_kv_heads * head_dim_v : 0; }
 
   friend bool operator==(const LayerSpec&, const LayerSpec&) = default;
+};
+
+// MLA geometry, kept so runtimes that cache the decompressed K and V (transformers) can size them.
+struct MlaDims {
+  std::int64_t kv_lora_rank = 0;
+  std::int64_t qk_rope_head_dim = 0;
+  std::int64_t qk_nope_head_dim = 0;
+  std::int64_t v_head_dim = 0;
+  std::int64_t num_heads = 0;
 };
 
 struct MoeSpec {
@@ -96,6 +107,7 @@ struct ModelCacheSpec {
   std::string dtype;                           // the model's own dtype ("bfloat16"), empty if unstated
   std::optional<MoeSpec> moe;
   std::optional<Quantization> quantization;
+  std::optional<MlaDims> mla;                  // set for MLA models
   std::vector<LayerSpec> layers;
   std::vector<CacheComponent> extra_components;
   std::vector<Note> notes;

@@ -9,11 +9,11 @@
 namespace kvspec {
 
 enum class ErrorCode {
-  bad_input,    // the model's files are malformed or inconsistent (CLI exit 2)
-  not_found,    // a path, repo id or file does not exist (CLI exit 2)
-  io,           // a file exists but cannot be read (CLI exit 2)
-  usage,        // the caller asked for something invalid (CLI exit 2)
-  internal,     // a bug in kvspec (CLI exit 1)
+  bad_input,  // the model's files are malformed or inconsistent (CLI exit 2)
+  not_found,  // a path, repo id or file does not exist (CLI exit 2)
+  io,         // a file exists but cannot be read (CLI exit 2)
+  usage,      // the caller asked for something invalid (CLI exit 2)
+  internal,   // a bug in kvspec (CLI exit 1)
 };
 
 struct Error {
@@ -32,12 +32,13 @@ struct Error {
 Error make_error(ErrorCode code, std::string file, std::string field, std::string expected, std::string found,
                  std::string detail = {});
 
-// A value or an Error. Deliberately small: construct from either, test with `if (r)`, then `*r` or `r.error()`.
+// A value or an Error. Deliberately small: construct from either, test with `if (r)`, then `*r` or
+// `r.error()`.
 template <class T>
 class [[nodiscard]] Result {
  public:
-  Result(T value) : v_(std::move(value)) {}              // NOLINT(google-explicit-constructor)
-  Result(Error error) : v_(std::move(error)) {}          // NOLINT(google-explicit-constructor)
+  Result(T value) : v_(std::move(value)) {}      // NOLINT(google-explicit-constructor)
+  Result(Error error) : v_(std::move(error)) {}  // NOLINT(google-explicit-constructor)
 
   [[nodiscard]] bool ok() const { return v_.index() == 0; }
   explicit operator bool() const { return ok(); }

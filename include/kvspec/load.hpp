@@ -1,5 +1,5 @@
-// Opening a model: a folder with config.json, a config.json path, or a Hugging Face repo id (org/name[@revision])
-// resolved offline in the local Hugging Face cache.
+// Opening a model: a folder with config.json, a config.json path, or a Hugging Face repo id
+// (org/name[@revision]) resolved offline in the local Hugging Face cache.
 #pragma once
 
 #include <optional>
@@ -19,7 +19,8 @@ struct LoadOptions {
 // Reads the model and derives its spec.
 Result<ModelCacheSpec> load_model(std::string_view model, const LoadOptions& options = {});
 
-// Derives a spec from config.json text already in memory; `name` appears in messages and as the spec's source.
+// Derives a spec from config.json text already in memory; `name` appears in messages and as the spec's
+// source.
 Result<ModelCacheSpec> spec_from_config_text(std::string_view config_json, std::string_view name);
 
 // The example model compiled into kvspec (mlx-community/gemma-3-12b-it-4bit's config.json).

@@ -26,6 +26,7 @@ struct CompareEntry {
   std::optional<CacheSize> cache;
 };
 Result<std::string> render_compare(const std::vector<CompareEntry>& models, const ReportOptions& options);
-Result<std::string> render_compare_json(const std::vector<CompareEntry>& models, const ReportOptions& options);
+Result<std::string> render_compare_json(const std::vector<CompareEntry>& models,
+                                        const ReportOptions& options);
 
 }  // namespace kvspec

@@ -1,6 +1,7 @@
-// Sizing the "exact" runtime: the bytes the cache must hold, no runtime padding. Full layers hold the context,
-// sliding layers min(context, window), chunked layers min(context, chunk), cross-attention layers their fixed
-// encoder tokens; recurrent state is added once per sequence. Everything in checked 64-bit integers.
+// Sizing the "exact" runtime: the bytes the cache must hold, no runtime padding. Full layers hold the
+// context, sliding layers min(context, window), chunked layers min(context, chunk), cross-attention layers
+// their fixed encoder tokens; recurrent state is added once per sequence. Everything in checked 64-bit
+// integers.
 #pragma once
 
 #include <cstdint>
@@ -26,9 +27,9 @@ struct CacheSize {
   std::int64_t batch = 1;
   CacheDType k_dtype = CacheDType::f16;
   CacheDType v_dtype = CacheDType::f16;
-  std::int64_t kv_bytes = 0;     // attention K/V (or latents), all sequences
-  std::int64_t state_bytes = 0;  // recurrent state, all sequences
-  std::int64_t total_bytes = 0;  // kv_bytes + state_bytes
+  std::int64_t kv_bytes = 0;                  // attention K/V (or latents), all sequences
+  std::int64_t state_bytes = 0;               // recurrent state, all sequences
+  std::int64_t total_bytes = 0;               // kv_bytes + state_bytes
   std::vector<std::int64_t> per_layer_bytes;  // each layer's K/V + state, all sequences
 };
 

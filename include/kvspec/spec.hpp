@@ -1,5 +1,5 @@
-// ModelCacheSpec: what a model's cache is made of, one LayerSpec per layer. A spec knows no runtime; the sizing
-// functions (size.hpp) and runtime profiles turn it into bytes.
+// ModelCacheSpec: what a model's cache is made of, one LayerSpec per layer. A spec knows no runtime; the
+// sizing functions (size.hpp) and runtime profiles turn it into bytes.
 #pragma once
 
 #include <cstdint>
@@ -14,11 +14,11 @@ enum class LayerKind : std::uint8_t {
   full_attention,     // K and V for every token of the context
   sliding_attention,  // K and V for the last `window` tokens
   chunked_attention,  // K and V for the current chunk of `window` tokens (Llama 4)
-  mla,                // one compressed latent per token (DeepSeek MLA): head_dim_k = latent width, head_dim_v = 0
-  recurrent,          // a fixed state per sequence (Mamba, linear attention): state_bytes, no per-token KV
-  shared,             // reads the cache of layer `shares_with`; owns nothing
-  cross_attention,    // K and V of a fixed number of encoder tokens (`fixed_tokens`), not of the context
-  none,               // no attention cache at all (e.g. a no-op attention block)
+  mla,        // one compressed latent per token (DeepSeek MLA): head_dim_k = latent width, head_dim_v = 0
+  recurrent,  // a fixed state per sequence (Mamba, linear attention): state_bytes, no per-token KV
+  shared,     // reads the cache of layer `shares_with`; owns nothing
+  cross_attention,  // K and V of a fixed number of encoder tokens (`fixed_tokens`), not of the context
+  none,             // no attention cache at all (e.g. a no-op attention block)
 };
 
 // Which tier decided a fact: what the config states, what the weights show, or a registry rule's default.
@@ -35,9 +35,9 @@ struct LayerSpec {
   std::int64_t num_kv_heads = 0;
   std::int64_t head_dim_k = 0;
   std::int64_t head_dim_v = 0;
-  std::optional<std::int64_t> window;        // sliding window or chunk size in tokens
-  std::int64_t state_bytes = 0;              // fixed per-sequence state in bytes at the model's dtype
-  std::int64_t conv_state_values = 0;        // elements of the convolution state (kernel - 1 columns), per sequence
+  std::optional<std::int64_t> window;  // sliding window or chunk size in tokens
+  std::int64_t state_bytes = 0;        // fixed per-sequence state in bytes at the model's dtype
+  std::int64_t conv_state_values = 0;  // elements of the convolution state (kernel - 1 columns), per sequence
   std::int64_t recurrent_state_values = 0;   // elements of the SSM / delta-rule / WKV state, per sequence
   Tier source = Tier::rule;                  // which tier decided this layer's kind
   std::optional<std::int32_t> shares_with;   // kind == shared: index of the layer whose cache it reads
@@ -67,10 +67,10 @@ struct MoeSpec {
 };
 
 struct Quantization {
-  std::string method;                 // "mlx", "gptq", "awq", "fp8", ... as the config names it
+  std::string method;  // "mlx", "gptq", "awq", "fp8", ... as the config names it
   std::optional<std::int64_t> bits;
   std::optional<std::int64_t> group_size;
-  std::string field;                  // where it was read: "quantization" or "quantization_config"
+  std::string field;  // where it was read: "quantization" or "quantization_config"
 };
 
 struct Note {
@@ -104,10 +104,10 @@ struct ModelCacheSpec {
   std::optional<std::int64_t> sliding_window;  // the model's window, if any layer is windowed
   std::optional<std::int64_t> attention_chunk_size;
   std::optional<std::int64_t> max_position_embeddings;
-  std::string dtype;                           // the model's own dtype ("bfloat16"), empty if unstated
+  std::string dtype;  // the model's own dtype ("bfloat16"), empty if unstated
   std::optional<MoeSpec> moe;
   std::optional<Quantization> quantization;
-  std::optional<MlaDims> mla;                  // set for MLA models
+  std::optional<MlaDims> mla;  // set for MLA models
   std::vector<LayerSpec> layers;
   std::vector<CacheComponent> extra_components;
   std::vector<Note> notes;

@@ -8,8 +8,8 @@
 
 namespace kvspec {
 
-// Token counts: 4096, 32k, 32K, 128k, 1M (k = 1024, M = 1024², as context lengths are quoted). nullopt if invalid,
-// non-positive or above `max`.
+// Token counts: 4096, 32k, 32K, 128k, 1M (k = 1024, M = 1024², as context lengths are quoted). nullopt if
+// invalid, non-positive or above `max`.
 std::optional<std::int64_t> parse_count(std::string_view text, std::int64_t max = std::int64_t{1} << 40);
 
 // Byte sizes: 512MiB, 24GiB, 24G (= GiB), 80GB (= 10⁹), 1.5GiB, 1024 (bytes).

@@ -11,15 +11,18 @@ std::string ConfigView::path(std::string_view key) const {
   return d_.text_key + "." + std::string(key);
 }
 
-Error ConfigView::error(std::string_view key, std::string expected, std::string found, std::string detail) const {
+Error ConfigView::error(std::string_view key, std::string expected, std::string found,
+                        std::string detail) const {
   return make_error(ErrorCode::bad_input, file(), path(key), std::move(expected), std::move(found),
                     std::move(detail));
 }
 
-Result<std::int64_t> ConfigView::as_integer(const json::Value& v, const std::string& field_path, std::int64_t lo,
-                                            std::int64_t hi) const {
-  std::string expected = lo == 1 && hi >= kMaxTokens ? "a positive integer"
-                                                     : fmt::format("an integer in [{}, {}]", lo, hi);
+Result<std::int64_t> ConfigView::as_integer(const json::Value& v, const std::string& field_path,
+                                            std::int64_t lo, std::int64_t hi) const {
+  std::string expected = lo == 1   ? "a positive integer"
+                         : lo == 0 ? "a non-negative integer"
+                                   : fmt::format("an integer from {}", lo);
+  if (hi < kMaxTokens) expected += fmt::format(" ≤ {}", hi);
   std::optional<std::int64_t> value;
   if (v.is_int()) {
     value = v.as_int();
@@ -59,8 +62,8 @@ Result<std::optional<std::string>> ConfigView::string(std::string_view key) cons
   return std::optional<std::string>{v->as_string()};
 }
 
-Result<std::optional<ConfigView::Named>> ConfigView::first_integer(std::initializer_list<std::string_view> keys,
-                                                                   std::int64_t lo, std::int64_t hi) const {
+Result<std::optional<ConfigView::Named>> ConfigView::first_integer(
+    std::initializer_list<std::string_view> keys, std::int64_t lo, std::int64_t hi) const {
   for (std::string_view key : keys) {
     auto r = integer(key, lo, hi);
     if (!r) return r.error();

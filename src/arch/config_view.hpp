@@ -12,10 +12,10 @@
 namespace kvspec {
 
 // Limits on what a config may state, with reasons. Beyond them a value is an error, not a huge allocation.
-inline constexpr std::int64_t kMaxLayers = 10'000;            // the deepest real models have ~200 layers
-inline constexpr std::int64_t kMaxHeads = 1 << 16;            // real models have ≤ 256 heads
-inline constexpr std::int64_t kMaxHeadDim = 1 << 16;          // real head dims are ≤ 1024 (MLA latents ≤ 1024)
-inline constexpr std::int64_t kMaxHidden = 1 << 22;           // real hidden sizes are ≤ 32768
+inline constexpr std::int64_t kMaxLayers = 10'000;    // the deepest real models have ~200 layers
+inline constexpr std::int64_t kMaxHeads = 1 << 16;    // real models have ≤ 256 heads
+inline constexpr std::int64_t kMaxHeadDim = 1 << 16;  // real head dims are ≤ 1024 (MLA latents ≤ 1024)
+inline constexpr std::int64_t kMaxHidden = 1 << 22;   // real hidden sizes are ≤ 32768
 inline constexpr std::int64_t kMaxTokens = std::int64_t{1} << 40;  // windows, chunks and contexts
 inline constexpr std::int64_t kMaxExperts = 1 << 20;
 

@@ -9,8 +9,8 @@ namespace {
 const std::vector<ArchRule>& registry() {
   static const std::vector<ArchRule> rules = [] {
     std::vector<ArchRule> all;
-    for (auto group : {llama_like_rules(), gemma_rules(), qwen_rules(), sliding_family_rules(), wrapper_rules(),
-                        mla_rules(), hybrid_rules(), classic_rules(), structural_rules()})
+    for (auto group : {llama_like_rules(), gemma_rules(), qwen_rules(), sliding_family_rules(),
+                       wrapper_rules(), mla_rules(), hybrid_rules(), classic_rules(), structural_rules()})
       all.insert(all.end(), group.begin(), group.end());
     return all;
   }();
@@ -19,7 +19,9 @@ const std::vector<ArchRule>& registry() {
 
 }  // namespace
 
-std::span<const ArchRule> all_rules() { return registry(); }
+std::span<const ArchRule> all_rules() {
+  return registry();
+}
 
 const ArchRule* find_rule(std::string_view model_type) {
   for (const ArchRule& r : registry())
@@ -37,8 +39,9 @@ const ArchRule& generic_rule() {
   static const ArchRule rule{
       .model_type = "(generic)",
       .config_class = "",
-      .source = "generic transformers conventions: num_key_value_heads else MHA, head_dim else hidden/heads, "
-                "layer_types else sliding_window on every layer (cache_utils.py DynamicCache)",
+      .source =
+          "generic transformers conventions: num_key_value_heads else MHA, head_dim else hidden/heads, "
+          "layer_types else sliding_window on every layer (cache_utils.py DynamicCache)",
       .pattern = Pattern::window_all_layers,
   };
   return rule;

@@ -18,7 +18,8 @@ Result<ModelDescription> describe_config(std::string_view text, std::string file
     const json::Value* t = d.doc.root.find(key);
     if (t == nullptr || t->is_null()) continue;
     if (!t->is_object())
-      return make_error(ErrorCode::bad_input, d.config_file, key, "an object (the nested text config)", t->describe());
+      return make_error(ErrorCode::bad_input, d.config_file, key, "an object (the nested text config)",
+                        t->describe());
     d.text_key = key;
     break;
   }

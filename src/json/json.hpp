@@ -1,5 +1,6 @@
-// A small owned JSON tree. simdjson does the parsing (one translation unit, json.cpp); the rest of kvspec sees only
-// this type, which is cheap to build in tests and keeps simdjson's heavy header out of every other file.
+// A small owned JSON tree. simdjson does the parsing (one translation unit, json.cpp); the rest of kvspec
+// sees only this type, which is cheap to build in tests and keeps simdjson's heavy header out of every other
+// file.
 #pragma once
 
 #include <cstdint>
@@ -16,7 +17,8 @@ namespace kvspec::json {
 class Value;
 using Array = std::vector<Value>;
 using Member = std::pair<std::string, Value>;
-using Object = std::vector<Member>;  // file order kept; lookups take the last duplicate, as Python's json does
+using Object =
+    std::vector<Member>;  // file order kept; lookups take the last duplicate, as Python's json does
 
 enum class Type { null, boolean, integer, number, string, array, object };
 
@@ -62,12 +64,14 @@ class Value {
 
 struct Document {
   Value root;
-  int nonstandard_literals = 0;  // NaN / Infinity / -Infinity tokens, read as null (Python's json writes them)
+  int nonstandard_literals =
+      0;  // NaN / Infinity / -Infinity tokens, read as null (Python's json writes them)
 };
 
 // Limits, with reasons.
-inline constexpr std::size_t kMaxConfigBytes = 16u << 20;  // a config.json is a few KiB; 16 MiB is already absurd
-inline constexpr std::size_t kMaxDepth = 256;              // real configs nest < 6 deep; bounds recursion
+inline constexpr std::size_t kMaxConfigBytes = 16u
+                                               << 20;  // a config.json is a few KiB; 16 MiB is already absurd
+inline constexpr std::size_t kMaxDepth = 256;          // real configs nest < 6 deep; bounds recursion
 
 // Parses `text`; `file` only names the source in error messages.
 Result<Document> parse(std::string_view text, std::string_view file);

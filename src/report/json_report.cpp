@@ -1,4 +1,5 @@
-// The JSON contract of `kvspec inspect --json` (README.md, "JSON contract"). Keys may be added, never renamed.
+// The JSON contract of `kvspec inspect --json` (README.md, "JSON contract"). Keys may be added, never
+// renamed.
 #include <fmt/format.h>
 
 #include "kvspec/report.hpp"
@@ -41,7 +42,8 @@ Status write_spec(JsonWriter& w, const ModelCacheSpec& spec, const ReportOptions
   w.key("sliding_window").value(spec.sliding_window);
   w.key("attention_chunk_size").value(spec.attention_chunk_size);
   w.key("max_position_embeddings").value(spec.max_position_embeddings);
-  w.key("dtype").value(spec.dtype.empty() ? std::optional<std::string>{} : std::optional<std::string>{spec.dtype});
+  w.key("dtype").value(spec.dtype.empty() ? std::optional<std::string>{}
+                                          : std::optional<std::string>{spec.dtype});
   w.key("pattern").value(spec.is_uniform() ? "uniform" : "hybrid");
   w.key("pattern_summary").value(compact_pattern(spec));
   w.key("layer_strip").value(layer_strip(spec));
@@ -97,8 +99,10 @@ Status write_spec(JsonWriter& w, const ModelCacheSpec& spec, const ReportOptions
   }
   w.end_array();
   w.key("cache");
-  if (cache) write_cache(w, *cache);
-  else w.null();
+  if (cache)
+    write_cache(w, *cache);
+  else
+    w.null();
   w.key("notes").begin_array();
   for (const Note& n : spec.notes) {
     w.begin_object();
@@ -129,7 +133,8 @@ Result<std::string> render_json(const ModelCacheSpec& spec, const ReportOptions&
   return w.str();
 }
 
-Result<std::string> render_compare_json(const std::vector<CompareEntry>& models, const ReportOptions& options) {
+Result<std::string> render_compare_json(const std::vector<CompareEntry>& models,
+                                        const ReportOptions& options) {
   JsonWriter w;
   w.begin_object();
   w.key("models").begin_array();

@@ -11,14 +11,22 @@ namespace {
 
 std::string_view short_kind(LayerKind k) {
   switch (k) {
-    case LayerKind::full_attention: return "full";
-    case LayerKind::sliding_attention: return "sliding";
-    case LayerKind::chunked_attention: return "chunked";
-    case LayerKind::mla: return "mla";
-    case LayerKind::recurrent: return "recurrent";
-    case LayerKind::shared: return "shared";
-    case LayerKind::cross_attention: return "cross";
-    case LayerKind::none: return "none";
+    case LayerKind::full_attention:
+      return "full";
+    case LayerKind::sliding_attention:
+      return "sliding";
+    case LayerKind::chunked_attention:
+      return "chunked";
+    case LayerKind::mla:
+      return "mla";
+    case LayerKind::recurrent:
+      return "recurrent";
+    case LayerKind::shared:
+      return "shared";
+    case LayerKind::cross_attention:
+      return "cross";
+    case LayerKind::none:
+      return "none";
   }
   return "?";
 }
@@ -27,9 +35,9 @@ std::string_view short_kind(LayerKind k) {
 
 std::string kinds_phrase(const ModelCacheSpec& spec) {
   std::string out;
-  for (auto k : {LayerKind::full_attention, LayerKind::sliding_attention, LayerKind::chunked_attention,
-                 LayerKind::mla, LayerKind::recurrent, LayerKind::shared, LayerKind::cross_attention,
-                 LayerKind::none}) {
+  for (auto k :
+       {LayerKind::full_attention, LayerKind::sliding_attention, LayerKind::chunked_attention, LayerKind::mla,
+        LayerKind::recurrent, LayerKind::shared, LayerKind::cross_attention, LayerKind::none}) {
     auto n = spec.count(k);
     if (n == 0) continue;
     if (!out.empty()) out += ", ";
@@ -49,7 +57,8 @@ std::string window_phrase(const ModelCacheSpec& spec) {
 
 std::string moe_phrase(const ModelCacheSpec& spec) {
   if (!spec.moe) return "—";
-  std::string out = fmt::format("{} experts, {} per token", spec.moe->num_experts, spec.moe->experts_per_token);
+  std::string out =
+      fmt::format("{} experts, {} per token", spec.moe->num_experts, spec.moe->experts_per_token);
   if (spec.moe->num_shared_experts > 0) out += fmt::format(", {} shared", spec.moe->num_shared_experts);
   return out;
 }
@@ -83,6 +92,39 @@ std::string head_dim_phrase(const ModelCacheSpec& spec) {
     out += k == v ? std::to_string(k) : fmt::format("K {} / V {}", k, v);
   }
   return out;
+}
+
+std::string short_name(const std::string& source) {
+  std::string s = source;
+  while (s.size() > 1 && s.back() == '/') s.pop_back();
+  auto cut = [](std::string& p) {
+    auto slash = p.find_last_of('/');
+    return slash == std::string::npos ? p : p.substr(slash + 1);
+  };
+  std::string last = cut(s);
+  if (last == "config.json" && s.find('/') != std::string::npos) {
+    s = s.substr(0, s.find_last_of('/'));
+    last = cut(s);
+  }
+  return last.empty() ? source : last;
+}
+
+std::size_t display_width(std::string_view s) {
+  std::size_t n = 0;
+  for (char c : s)
+    if ((static_cast<unsigned char>(c) & 0xC0) != 0x80) ++n;
+  return n;
+}
+
+std::string_view display_prefix(std::string_view s, std::size_t width) {
+  std::size_t n = 0;
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    if ((static_cast<unsigned char>(s[i]) & 0xC0) != 0x80) {
+      if (n == width) return s.substr(0, i);
+      ++n;
+    }
+  }
+  return s;
 }
 
 }  // namespace kvspec

@@ -13,5 +13,12 @@ std::string moe_phrase(const ModelCacheSpec& spec);     // "60 experts, 4 per to
 std::string quant_phrase(const ModelCacheSpec& spec);   // "mlx 4-bit, group 64", "—"
 std::string heads_phrase(const ModelCacheSpec& spec);   // "8" or "0–8 per layer"
 std::string head_dim_phrase(const ModelCacheSpec& spec);
+// A short name for a column header: the model's folder name ("…/gemma-2-9b-it/config.json" →
+// "gemma-2-9b-it").
+std::string short_name(const std::string& source);
+// Display width of UTF-8 text (code points; kvspec prints no wide characters).
+std::size_t display_width(std::string_view s);
+// The longest prefix of `s` at most `width` code points wide.
+std::string_view display_prefix(std::string_view s, std::size_t width);
 
 }  // namespace kvspec

@@ -47,8 +47,9 @@ void size_table(std::string& out, const ModelCacheSpec& spec, const CacheSize& c
     const Group& g = groups[label];
     out += fmt::format("  {:<18}{:>7}{:>14}{:>16}\n", label, g.layers, g.tokens, format_bytes(g.bytes));
   }
-  if (c.state_bytes > 0) out += fmt::format("  {:<18}{:>7}{:>14}{:>16}\n", "  of which state", "", "",
-                                            format_bytes(c.state_bytes));
+  if (c.state_bytes > 0)
+    out +=
+        fmt::format("  {:<18}{:>7}{:>14}{:>16}\n", "  of which state", "", "", format_bytes(c.state_bytes));
   out += fmt::format("  {:<18}{:>7}{:>14}{:>16}   ({} B)\n", "total", spec.num_layers(), "",
                      format_bytes(c.total_bytes), c.total_bytes);
 }
@@ -63,8 +64,9 @@ Result<std::string> render_text(const ModelCacheSpec& spec, const ReportOptions&
   if (spec.text_model_type) type += fmt::format(" (text: {})", *spec.text_model_type);
   row(out, "model type", type);
   row(out, "layers", fmt::format("{}  ({})", spec.num_layers(), kinds_phrase(spec)));
-  row(out, "attention", fmt::format("{} heads, {} KV heads, head dim {}", spec.num_attention_heads,
-                                    heads_phrase(spec), head_dim_phrase(spec)));
+  row(out, "attention",
+      fmt::format("{} heads, {} KV heads, head dim {}", spec.num_attention_heads, heads_phrase(spec),
+                  head_dim_phrase(spec)));
   row(out, "window", window_phrase(spec));
   row(out, "pattern", fmt::format("{}: {}", spec.is_uniform() ? "uniform" : "hybrid", compact_pattern(spec)));
   row(out, "layer strip", layer_strip(spec));
@@ -72,9 +74,9 @@ Result<std::string> render_text(const ModelCacheSpec& spec, const ReportOptions&
   row(out, "quantization", quant_phrase(spec));
   if (!spec.dtype.empty()) row(out, "dtype", spec.dtype);
   if (spec.max_position_embeddings) row(out, "max positions", std::to_string(*spec.max_position_embeddings));
-  row(out, "KV per token", fmt::format("{} at {}", bytes_with_exact(*per_token), to_string(options.kv_dtype)));
-  if (auto s = spec.state_bytes_per_sequence(); s > 0)
-    row(out, "state per seq", bytes_with_exact(s));
+  row(out, "KV per token",
+      fmt::format("{} at {}", bytes_with_exact(*per_token), to_string(options.kv_dtype)));
+  if (auto s = spec.state_bytes_per_sequence(); s > 0) row(out, "state per seq", bytes_with_exact(s));
   for (const auto& c : spec.extra_components)
     row(out, c.name, fmt::format("{} per token ({})", bytes_with_exact(c.bytes_per_token), c.note));
   if (options.cache) size_table(out, spec, *options.cache);
@@ -87,9 +89,9 @@ Result<std::string> render_text(const ModelCacheSpec& spec, const ReportOptions&
 }
 
 Result<std::string> render_compare(const std::vector<CompareEntry>& models, const ReportOptions& options) {
-  std::vector<std::string> labels = {"model",      "model type", "layers",      "KV heads",     "head dim",
-                                     "window",     "pattern",    "MoE",         "quantization", "KV / token",
-                                     "state / seq"};
+  std::vector<std::string> labels = {"model",        "model type", "layers",     "KV heads",
+                                     "head dim",     "window",     "pattern",    "MoE",
+                                     "quantization", "KV / token", "state / seq"};
   bool with_cache = std::any_of(models.begin(), models.end(), [](const CompareEntry& e) { return e.cache; });
   if (with_cache) labels.push_back("cache");
   std::vector<std::vector<std::string>> cols;
@@ -98,7 +100,7 @@ Result<std::string> render_compare(const std::vector<CompareEntry>& models, cons
     auto per_token = kv_bytes_per_token(s, options.kv_dtype, options.kv_dtype);
     if (!per_token) return per_token.error();
     std::vector<std::string> c = {
-        s.source,
+        short_name(s.source),
         s.text_model_type ? fmt::format("{} ({})", s.model_type, *s.text_model_type) : s.model_type,
         fmt::format("{} ({})", s.num_layers(), kinds_phrase(s)),
         heads_phrase(s),
@@ -115,11 +117,12 @@ Result<std::string> render_compare(const std::vector<CompareEntry>& models, cons
   }
   std::size_t label_w = 0;
   for (const auto& l : labels) label_w = std::max(label_w, l.size());
+  constexpr std::size_t kMaxColumn = 40;
   std::vector<std::size_t> widths;
   for (const auto& c : cols) {
     std::size_t w = 0;
-    for (const auto& v : c) w = std::max(w, v.size());
-    widths.push_back(std::min<std::size_t>(w, 48));
+    for (const auto& v : c) w = std::max(w, display_width(v));
+    widths.push_back(std::min(w, kMaxColumn));
   }
   std::string out;
   if (with_cache && models.front().cache)
@@ -129,8 +132,8 @@ Result<std::string> render_compare(const std::vector<CompareEntry>& models, cons
     out += fmt::format("{:<{}}", labels[r], label_w + 2);
     for (std::size_t c = 0; c < cols.size(); ++c) {
       std::string v = cols[c][r];
-      if (v.size() > widths[c]) v = v.substr(0, widths[c] - 1) + "…";
-      out += fmt::format("  {:<{}}", v, widths[c]);
+      if (display_width(v) > widths[c]) v = std::string(display_prefix(v, widths[c] - 1)) + "…";
+      out += "  " + v + std::string(widths[c] - display_width(v), ' ');
     }
     while (!out.empty() && out.back() == ' ') out.pop_back();
     out += "\n";

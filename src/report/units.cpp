@@ -23,8 +23,10 @@ std::optional<std::int64_t> parse_count(std::string_view text, std::int64_t max)
   std::int64_t mult = 1;
   if (!text.empty()) {
     char c = text.back();
-    if (c == 'k' || c == 'K') mult = 1024;
-    else if (c == 'm' || c == 'M') mult = 1024 * 1024;
+    if (c == 'k' || c == 'K')
+      mult = 1024;
+    else if (c == 'm' || c == 'M')
+      mult = 1024 * 1024;
     if (mult != 1) text.remove_suffix(1);
   }
   std::int64_t v = 0;
@@ -46,16 +48,26 @@ std::optional<std::int64_t> parse_bytes(std::string_view text) {
   auto [p, ec] = std::from_chars(num.data(), num.data() + num.size(), v);
   if (ec != std::errc() || p != num.data() + num.size() || !(v >= 0)) return std::nullopt;
   double mult = 0;
-  if (unit.empty() || unit == "b") mult = 1;
-  else if (unit == "k" || unit == "kib") mult = 1024.0;
-  else if (unit == "m" || unit == "mib") mult = 1024.0 * 1024;
-  else if (unit == "g" || unit == "gib") mult = 1024.0 * 1024 * 1024;
-  else if (unit == "t" || unit == "tib") mult = 1024.0 * 1024 * 1024 * 1024;
-  else if (unit == "kb") mult = 1e3;
-  else if (unit == "mb") mult = 1e6;
-  else if (unit == "gb") mult = 1e9;
-  else if (unit == "tb") mult = 1e12;
-  else return std::nullopt;
+  if (unit.empty() || unit == "b")
+    mult = 1;
+  else if (unit == "k" || unit == "kib")
+    mult = 1024.0;
+  else if (unit == "m" || unit == "mib")
+    mult = 1024.0 * 1024;
+  else if (unit == "g" || unit == "gib")
+    mult = 1024.0 * 1024 * 1024;
+  else if (unit == "t" || unit == "tib")
+    mult = 1024.0 * 1024 * 1024 * 1024;
+  else if (unit == "kb")
+    mult = 1e3;
+  else if (unit == "mb")
+    mult = 1e6;
+  else if (unit == "gb")
+    mult = 1e9;
+  else if (unit == "tb")
+    mult = 1e12;
+  else
+    return std::nullopt;
   double bytes = std::floor(v * mult);
   if (bytes > 9.0e18) return std::nullopt;
   return static_cast<std::int64_t>(bytes);

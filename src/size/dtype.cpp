@@ -12,8 +12,8 @@ namespace kvspec {
 namespace {
 
 // Block formats follow ggml's layouts (ggml-common.h): q8_0 = f16 scale + 32 int8 (34 B / 32 values),
-// q4_0 = f16 scale + 16 B nibbles (18 B / 32), q4_1 = 2×f16 + 16 B (20 B), q5_0 = f16 + 4 B high bits + 16 B (22 B),
-// q5_1 = 2×f16 + 4 B + 16 B (24 B), iq4_nl = f16 + 16 B (18 B / 32).
+// q4_0 = f16 scale + 16 B nibbles (18 B / 32), q4_1 = 2×f16 + 16 B (20 B), q5_0 = f16 + 4 B high bits + 16 B
+// (22 B), q5_1 = 2×f16 + 4 B + 16 B (24 B), iq4_nl = f16 + 16 B (18 B / 32).
 constexpr std::array<DTypeInfo, 11> kInfos{{
     {CacheDType::f32, "f32", 1, 4},
     {CacheDType::f16, "f16", 1, 2},
@@ -36,7 +36,9 @@ std::string lower(std::string_view s) {
 
 }  // namespace
 
-const DTypeInfo& info(CacheDType type) { return kInfos[static_cast<std::size_t>(type)]; }
+const DTypeInfo& info(CacheDType type) {
+  return kInfos[static_cast<std::size_t>(type)];
+}
 
 std::optional<CacheDType> parse_cache_dtype(std::string_view name) {
   const std::string n = lower(name);

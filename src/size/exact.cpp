@@ -41,13 +41,17 @@ Result<std::int64_t> kv_bytes_per_token(const ModelCacheSpec& spec, CacheDType k
 std::int64_t exact_tokens_held(const LayerSpec& layer, std::int64_t context) {
   switch (layer.kind) {
     case LayerKind::full_attention:
-    case LayerKind::mla: return context;
+    case LayerKind::mla:
+      return context;
     case LayerKind::sliding_attention:
-    case LayerKind::chunked_attention: return layer.window ? std::min(context, *layer.window) : context;
-    case LayerKind::cross_attention: return layer.fixed_tokens.value_or(0);
+    case LayerKind::chunked_attention:
+      return layer.window ? std::min(context, *layer.window) : context;
+    case LayerKind::cross_attention:
+      return layer.fixed_tokens.value_or(0);
     case LayerKind::recurrent:
     case LayerKind::shared:
-    case LayerKind::none: return 0;
+    case LayerKind::none:
+      return 0;
   }
   return 0;
 }

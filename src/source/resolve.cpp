@@ -46,9 +46,10 @@ Result<ModelLocation> locate_in_hf_cache(std::string_view model, const LoadOptio
   fs::path repo = fs::path(cache) / fmt::format("models--{}--{}", org, name);
   std::error_code ec;
   if (!fs::is_directory(repo, ec))
-    return make_error(ErrorCode::not_found, std::string(model), "", "", "",
-                      fmt::format("not a file or folder, and not in the Hugging Face cache ({} does not exist)",
-                                  repo.string()));
+    return make_error(
+        ErrorCode::not_found, std::string(model), "", "", "",
+        fmt::format("not a file or folder, and not in the Hugging Face cache ({} does not exist)",
+                    repo.string()));
   // refs/<revision> holds the commit a branch or tag points to; a full commit hash names a snapshot directly.
   std::string commit;
   fs::path ref = repo / "refs" / revision;
@@ -80,7 +81,8 @@ Result<ModelLocation> locate_in_hf_cache(std::string_view model, const LoadOptio
 std::string default_hf_cache_dir() {
   if (std::string v = env("HF_HUB_CACHE"); !v.empty()) return v;
   if (std::string v = env("HF_HOME"); !v.empty()) return (fs::path(v) / "hub").string();
-  if (std::string v = env("XDG_CACHE_HOME"); !v.empty()) return (fs::path(v) / "huggingface" / "hub").string();
+  if (std::string v = env("XDG_CACHE_HOME"); !v.empty())
+    return (fs::path(v) / "huggingface" / "hub").string();
   return (fs::path(env("HOME")) / ".cache" / "huggingface" / "hub").string();
 }
 
@@ -92,14 +94,16 @@ bool looks_like_repo_id(std::string_view s) {
 }
 
 Result<ModelLocation> locate_model(std::string_view model, const LoadOptions& options) {
-  if (model.empty()) return make_error(ErrorCode::usage, "", "", "a model path or repo id", "an empty string");
+  if (model.empty())
+    return make_error(ErrorCode::usage, "", "", "a model path or repo id", "an empty string");
   fs::path p{std::string(model)};
   std::error_code ec;
   auto st = fs::status(p, ec);
   if (!ec && fs::is_directory(st)) {
     fs::path config = p / "config.json";
     if (!fs::exists(config, ec))
-      return make_error(ErrorCode::not_found, p.string(), "", "a folder with a config.json", "no config.json");
+      return make_error(ErrorCode::not_found, p.string(), "", "a folder with a config.json",
+                        "no config.json");
     return ModelLocation{p.string(), config.string(), std::string(model)};
   }
   if (!ec && fs::exists(st)) return ModelLocation{p.parent_path().string(), p.string(), std::string(model)};

@@ -18,8 +18,10 @@ const ArchRule* select_rule(const ModelDescription& d, ModelCacheSpec& spec) {
   const ArchRule* outer = find_rule(spec.model_type);
   if (!d.text_key.empty()) {
     const json::Value* t = d.text().find("model_type");
-    if (t != nullptr && t->is_string()) spec.text_model_type = t->as_string();
-    else if (outer != nullptr && !outer->text_model_type.empty()) spec.text_model_type = outer->text_model_type;
+    if (t != nullptr && t->is_string())
+      spec.text_model_type = t->as_string();
+    else if (outer != nullptr && !outer->text_model_type.empty())
+      spec.text_model_type = outer->text_model_type;
     if (spec.text_model_type) {
       if (const ArchRule* r = find_rule(*spec.text_model_type)) return r;
     }
@@ -51,8 +53,8 @@ Status resolve_core(BuildContext& ctx) {
     ctx.note(fmt::format("num_hidden_layers is absent: {} defaults it to {}", cls, ctx.num_layers));
     ctx.fact("num_layers", std::to_string(ctx.num_layers), Tier::rule, cls + " default");
   } else {
-    return cfg.error("num_hidden_layers", "the layer count (num_hidden_layers, n_layer, n_layers or num_layers)",
-                     "none of them",
+    return cfg.error("num_hidden_layers",
+                     "the layer count (num_hidden_layers, n_layer, n_layers or num_layers)", "none of them",
                      ctx.known_family ? "this family's config class has no default for it"
                                       : "unknown model_type, so no family default applies");
   }
@@ -68,8 +70,8 @@ Status resolve_core(BuildContext& ctx) {
     ctx.note(fmt::format("num_attention_heads is absent: {} defaults it to {}", cls, ctx.num_heads));
     ctx.fact("num_attention_heads", std::to_string(ctx.num_heads), Tier::rule, cls + " default");
   } else {
-    return cfg.error("num_attention_heads", "the attention head count (num_attention_heads, n_head or n_heads)",
-                     "none of them");
+    return cfg.error("num_attention_heads",
+                     "the attention head count (num_attention_heads, n_head or n_heads)", "none of them");
   }
 
   auto hidden = cfg.first_integer({"hidden_size", "n_embd", "d_model"}, 1, kMaxHidden);
@@ -132,10 +134,11 @@ Status resolve_core(BuildContext& ctx) {
     if (ctx.hidden == 0)
       return cfg.error("hidden_size", "hidden_size (or head_dim) to derive the head dim", "neither");
     if (ctx.hidden % ctx.num_heads != 0)
-      return cfg.error("head_dim", "head_dim, since hidden_size is not a multiple of the head count",
-                       "none", fmt::format("hidden_size {} / {} heads", ctx.hidden, ctx.num_heads));
+      return cfg.error("head_dim", "head_dim, since hidden_size is not a multiple of the head count", "none",
+                       fmt::format("hidden_size {} / {} heads", ctx.hidden, ctx.num_heads));
     ctx.head_dim = ctx.hidden / ctx.num_heads;
-    std::string origin = fmt::format("hidden_size / num_attention_heads = {} / {}", ctx.hidden, ctx.num_heads);
+    std::string origin =
+        fmt::format("hidden_size / num_attention_heads = {} / {}", ctx.hidden, ctx.num_heads);
     ctx.fact("head_dim", std::to_string(ctx.head_dim), Tier::rule, origin);
     if (!ctx.known_family) ctx.warn("assumed head_dim = " + origin + " (no head_dim field)");
   }
@@ -172,13 +175,15 @@ Status build_pattern_layers(BuildContext& ctx) {
   layers.reserve(static_cast<std::size_t>(ctx.num_layers));
   switch (ctx.rule.pattern) {
     case Pattern::all_full:
-      for (std::int64_t i = 0; i < ctx.num_layers; ++i) layers.push_back(ctx.layer(LayerKind::full_attention, Tier::rule));
+      for (std::int64_t i = 0; i < ctx.num_layers; ++i)
+        layers.push_back(ctx.layer(LayerKind::full_attention, Tier::rule));
       break;
     case Pattern::window_all_layers: {
       LayerKind k = ctx.window ? LayerKind::sliding_attention : LayerKind::full_attention;
       for (std::int64_t i = 0; i < ctx.num_layers; ++i) layers.push_back(ctx.layer(k, Tier::rule));
       if (ctx.window && !ctx.known_family)
-        ctx.warn(fmt::format("assumed sliding_window {} applies to every layer (no layer_types)", *ctx.window));
+        ctx.warn(
+            fmt::format("assumed sliding_window {} applies to every layer (no layer_types)", *ctx.window));
       break;
     }
     case Pattern::qwen_max_window: {
@@ -190,8 +195,8 @@ Status build_pattern_layers(BuildContext& ctx) {
       std::int64_t first = mwl->value_or(ctx.rule.defaults.period);
       Tier tier = *use ? Tier::config : Tier::rule;
       for (std::int64_t i = 0; i < ctx.num_layers; ++i)
-        layers.push_back(ctx.layer(on && i >= first ? LayerKind::sliding_attention : LayerKind::full_attention,
-                                   tier));
+        layers.push_back(
+            ctx.layer(on && i >= first ? LayerKind::sliding_attention : LayerKind::full_attention, tier));
       if (!on && ctx.window)
         ctx.note(fmt::format("sliding_window {} is inert: use_sliding_window is {}", *ctx.window,
                              use->has_value() ? "false" : "absent (default false)"));
@@ -209,7 +214,8 @@ Status build_pattern_layers(BuildContext& ctx) {
       }
       if (!ctx.window) {
         // No window (null): transformers makes no sliding layers.
-        for (std::int64_t i = 0; i < ctx.num_layers; ++i) layers.push_back(ctx.layer(LayerKind::full_attention, tier));
+        for (std::int64_t i = 0; i < ctx.num_layers; ++i)
+          layers.push_back(ctx.layer(LayerKind::full_attention, tier));
         break;
       }
       for (std::int64_t i = 0; i < ctx.num_layers; ++i) {
@@ -247,7 +253,8 @@ Result<ModelCacheSpec> build_spec(const ModelDescription& d) {
                          name.empty() ? "(none)" : name));
   } else if (spec.model_type.empty()) {
     spec.model_type = std::string(rule->model_type);
-    ctx.note(fmt::format("model_type is absent: '{}' chosen from the architectures class name", spec.model_type));
+    ctx.note(
+        fmt::format("model_type is absent: '{}' chosen from the architectures class name", spec.model_type));
   }
 
   if (auto s = resolve_core(ctx); !s) return s.error();
@@ -269,7 +276,8 @@ Result<ModelCacheSpec> build_spec(const ModelDescription& d) {
                               [](const LayerSpec& l) { return l.kind == LayerKind::sliding_attention; });
   if (windowed) spec.sliding_window = ctx.window;
   if (auto s = read_model_facts(cfg, spec); !s) return s.error();
-  if (!ctx.known_family) spec.notes.push_back({Note::Level::info, std::string("rule: ") + std::string(ctx.rule.source)});
+  if (!ctx.known_family)
+    spec.notes.push_back({Note::Level::info, std::string("rule: ") + std::string(ctx.rule.source)});
   return spec;
 }
 

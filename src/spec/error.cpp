@@ -13,8 +13,10 @@ std::string Error::message() const {
     out += "found " + found;
   }
   if (!detail.empty()) {
-    if (!expected.empty() || !found.empty()) out += " (" + detail + ")";
-    else out += detail;
+    if (!expected.empty() || !found.empty())
+      out += " (" + detail + ")";
+    else
+      out += detail;
   }
   if (out.empty()) out = "unknown error";
   return out;
@@ -22,7 +24,8 @@ std::string Error::message() const {
 
 Error make_error(ErrorCode code, std::string file, std::string field, std::string expected, std::string found,
                  std::string detail) {
-  return Error{code, std::move(file), std::move(field), std::move(expected), std::move(found), std::move(detail)};
+  return Error{
+      code, std::move(file), std::move(field), std::move(expected), std::move(found), std::move(detail)};
 }
 
 }  // namespace kvspec

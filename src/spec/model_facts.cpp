@@ -7,7 +7,8 @@ namespace kvspec {
 namespace {
 
 // A key in the text config, else in the nested object `parent` (e.g. dbrx's ffn_config).
-Result<std::optional<std::int64_t>> int_from(const ConfigView& cfg, std::initializer_list<std::string_view> keys,
+Result<std::optional<std::int64_t>> int_from(const ConfigView& cfg,
+                                             std::initializer_list<std::string_view> keys,
                                              std::string_view parent, std::int64_t lo, std::int64_t hi) {
   auto r = cfg.first_integer(keys, lo, hi);
   if (!r) return r.error();
@@ -30,12 +31,13 @@ Status read_moe(const ConfigView& cfg, ModelCacheSpec& spec) {
                           "ffn_config", 0, kMaxExperts);
   if (!experts) return experts.error();
   if (!*experts || **experts <= 1) return Ok{};
-  auto per_tok = int_from(cfg, {"num_experts_per_tok", "moe_top_k", "moe_k", "top_k", "num_experts_per_token"},
-                          "ffn_config", 1, kMaxExperts);
+  auto per_tok =
+      int_from(cfg, {"num_experts_per_tok", "moe_top_k", "moe_k", "top_k", "num_experts_per_token"},
+               "ffn_config", 1, kMaxExperts);
   if (!per_tok) return per_tok.error();
-  auto shared = int_from(cfg, {"n_shared_experts", "num_shared_experts", "moe_num_shared_experts",
-                               "num_shared_expert"},
-                         "", 0, kMaxExperts);
+  auto shared =
+      int_from(cfg, {"n_shared_experts", "num_shared_experts", "moe_num_shared_experts", "num_shared_expert"},
+               "", 0, kMaxExperts);
   if (!shared) return shared.error();
   MoeSpec moe;
   moe.num_experts = **experts;
@@ -73,10 +75,15 @@ Result<std::optional<Quantization>> quantization_from(const ConfigView& cfg, std
   out.bits = *bits;
   out.group_size = *group;
   const json::Value* method = q->find("quant_method");
-  if (method != nullptr && method->is_string()) out.method = method->as_string();
-  else if (key == "quantization") out.method = "mlx";
-  else out.method = "unknown";
+  if (method != nullptr && method->is_string())
+    out.method = method->as_string();
+  else if (key == "quantization")
+    out.method = "mlx";
+  else
+    out.method = "unknown";
+  // Methods whose bit width is implied by their name.
   if (!out.bits && (out.method == "fp8" || out.method == "fbgemm_fp8")) out.bits = 8;
+  if (!out.bits && (out.method == "mxfp4")) out.bits = 4;
   return std::optional<Quantization>{out};
 }
 
@@ -109,8 +116,8 @@ Status read_model_facts(const ConfigView& cfg, ModelCacheSpec& spec) {
     }
   }
 
-  auto maxpos = cfg.first_integer({"max_position_embeddings", "n_positions", "max_sequence_length", "seq_length"},
-                                  1, kMaxTokens);
+  auto maxpos = cfg.first_integer(
+      {"max_position_embeddings", "n_positions", "max_sequence_length", "seq_length"}, 1, kMaxTokens);
   if (!maxpos) return maxpos.error();
   if (*maxpos) spec.max_position_embeddings = (*maxpos)->value;
   return Ok{};

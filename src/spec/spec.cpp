@@ -9,45 +9,64 @@ namespace kvspec {
 
 std::string_view to_string(LayerKind kind) {
   switch (kind) {
-    case LayerKind::full_attention: return "full_attention";
-    case LayerKind::sliding_attention: return "sliding_attention";
-    case LayerKind::chunked_attention: return "chunked_attention";
-    case LayerKind::mla: return "mla";
-    case LayerKind::recurrent: return "recurrent";
-    case LayerKind::shared: return "shared";
-    case LayerKind::cross_attention: return "cross_attention";
-    case LayerKind::none: return "none";
+    case LayerKind::full_attention:
+      return "full_attention";
+    case LayerKind::sliding_attention:
+      return "sliding_attention";
+    case LayerKind::chunked_attention:
+      return "chunked_attention";
+    case LayerKind::mla:
+      return "mla";
+    case LayerKind::recurrent:
+      return "recurrent";
+    case LayerKind::shared:
+      return "shared";
+    case LayerKind::cross_attention:
+      return "cross_attention";
+    case LayerKind::none:
+      return "none";
   }
   return "?";
 }
 
 std::string_view to_string(Tier tier) {
   switch (tier) {
-    case Tier::config: return "config";
-    case Tier::weights: return "weights";
-    case Tier::rule: return "rule";
+    case Tier::config:
+      return "config";
+    case Tier::weights:
+      return "weights";
+    case Tier::rule:
+      return "rule";
   }
   return "?";
 }
 
 std::optional<LayerKind> parse_layer_kind(std::string_view name) {
-  for (auto k : {LayerKind::full_attention, LayerKind::sliding_attention, LayerKind::chunked_attention,
-                 LayerKind::mla, LayerKind::recurrent, LayerKind::shared, LayerKind::cross_attention,
-                 LayerKind::none})
+  for (auto k :
+       {LayerKind::full_attention, LayerKind::sliding_attention, LayerKind::chunked_attention, LayerKind::mla,
+        LayerKind::recurrent, LayerKind::shared, LayerKind::cross_attention, LayerKind::none})
     if (to_string(k) == name) return k;
   return std::nullopt;
 }
 
 char strip_char(LayerKind kind) {
   switch (kind) {
-    case LayerKind::full_attention: return 'F';
-    case LayerKind::sliding_attention: return 'S';
-    case LayerKind::chunked_attention: return 'C';
-    case LayerKind::mla: return 'M';
-    case LayerKind::recurrent: return 'R';
-    case LayerKind::shared: return '=';
-    case LayerKind::cross_attention: return 'X';
-    case LayerKind::none: return '.';
+    case LayerKind::full_attention:
+      return 'F';
+    case LayerKind::sliding_attention:
+      return 'S';
+    case LayerKind::chunked_attention:
+      return 'C';
+    case LayerKind::mla:
+      return 'M';
+    case LayerKind::recurrent:
+      return 'R';
+    case LayerKind::shared:
+      return '=';
+    case LayerKind::cross_attention:
+      return 'X';
+    case LayerKind::none:
+      return '.';
   }
   return '?';
 }
@@ -58,10 +77,12 @@ bool LayerSpec::owns_kv() const {
     case LayerKind::sliding_attention:
     case LayerKind::chunked_attention:
     case LayerKind::mla:
-    case LayerKind::cross_attention: return num_kv_heads > 0;
+    case LayerKind::cross_attention:
+      return num_kv_heads > 0;
     case LayerKind::recurrent:
     case LayerKind::shared:
-    case LayerKind::none: return false;
+    case LayerKind::none:
+      return false;
   }
   return false;
 }
@@ -92,7 +113,8 @@ std::int64_t ModelCacheSpec::count(LayerKind kind) const {
 }
 
 bool ModelCacheSpec::has_warnings() const {
-  return std::any_of(notes.begin(), notes.end(), [](const Note& n) { return n.level == Note::Level::warning; });
+  return std::any_of(notes.begin(), notes.end(),
+                     [](const Note& n) { return n.level == Note::Level::warning; });
 }
 
 std::string layer_strip(const ModelCacheSpec& spec) {
@@ -104,15 +126,22 @@ std::string layer_strip(const ModelCacheSpec& spec) {
 
 std::string layer_label(const LayerSpec& layer) {
   switch (layer.kind) {
-    case LayerKind::full_attention: return "full";
-    case LayerKind::sliding_attention: return fmt::format("sliding({})", layer.window.value_or(0));
-    case LayerKind::chunked_attention: return fmt::format("chunked({})", layer.window.value_or(0));
-    case LayerKind::mla: return "mla";
-    case LayerKind::recurrent: return "recurrent";
+    case LayerKind::full_attention:
+      return "full";
+    case LayerKind::sliding_attention:
+      return fmt::format("sliding({})", layer.window.value_or(0));
+    case LayerKind::chunked_attention:
+      return fmt::format("chunked({})", layer.window.value_or(0));
+    case LayerKind::mla:
+      return "mla";
+    case LayerKind::recurrent:
+      return "recurrent";
     case LayerKind::shared:
       return layer.shares_with ? fmt::format("shared(→{})", *layer.shares_with) : std::string("shared");
-    case LayerKind::cross_attention: return "cross";
-    case LayerKind::none: return "none";
+    case LayerKind::cross_attention:
+      return "cross";
+    case LayerKind::none:
+      return "none";
   }
   return "?";
 }
@@ -141,8 +170,10 @@ std::string compact_pattern(const ModelCacheSpec& spec) {
   for (const auto& l : spec.layers) {
     std::string label = layer_label(l);
     if (l.kind == LayerKind::shared) label = "shared";
-    if (!runs.empty() && runs.back().label == label) ++runs.back().count;
-    else runs.push_back({label, 1});
+    if (!runs.empty() && runs.back().label == label)
+      ++runs.back().count;
+    else
+      runs.push_back({label, 1});
   }
   if (runs.empty()) return "(no layers)";
   if (runs.size() == 1) return render_runs(runs);
@@ -152,8 +183,9 @@ std::string compact_pattern(const ModelCacheSpec& spec) {
     bool repeats = true;
     for (std::size_t i = p; i < runs.size() && repeats; ++i)
       repeats = runs[i].label == runs[i % p].label && runs[i].count == runs[i % p].count;
-    if (repeats) return fmt::format("[{}] × {}", render_runs({runs.begin(), runs.begin() + static_cast<long>(p)}),
-                                    runs.size() / p);
+    if (repeats)
+      return fmt::format("[{}] × {}", render_runs({runs.begin(), runs.begin() + static_cast<long>(p)}),
+                         runs.size() / p);
   }
   // A repeated block followed by a tail (e.g. 62 layers of a period-6 pattern): show block × n + tail.
   for (std::size_t p = 1; p <= runs.size() / 2; ++p) {
@@ -167,8 +199,8 @@ std::string compact_pattern(const ModelCacheSpec& spec) {
     }
     if (n >= 2) {
       std::vector<Run> tail(runs.begin() + static_cast<long>(n * p), runs.end());
-      return fmt::format("[{}] × {} + {}", render_runs({runs.begin(), runs.begin() + static_cast<long>(p)}), n,
-                         render_runs(tail));
+      return fmt::format("[{}] × {} + {}", render_runs({runs.begin(), runs.begin() + static_cast<long>(p)}),
+                         n, render_runs(tail));
     }
   }
   return render_runs(runs);

@@ -22,7 +22,9 @@ constexpr int kExitOk = 0;
 constexpr int kExitInternal = 1;
 constexpr int kExitBadInput = 2;
 
-int exit_code(const kvspec::Error& e) { return e.code == kvspec::ErrorCode::internal ? kExitInternal : kExitBadInput; }
+int exit_code(const kvspec::Error& e) {
+  return e.code == kvspec::ErrorCode::internal ? kExitInternal : kExitBadInput;
+}
 
 int fail(const kvspec::Error& e) {
   fmt::print(stderr, "kvspec: error: {}\n", e.message());
@@ -40,9 +42,11 @@ struct SizeOptions {
 void add_size_options(CLI::App* cmd, SizeOptions& o) {
   cmd->add_option("--context,-c", o.context, "Context length in tokens per sequence: 4096, 32k, 128K, 1M");
   cmd->add_option("--batch,-b", o.batch, "Number of sequences (default 1)")->check(CLI::PositiveNumber);
-  cmd->add_option("--kv-dtype", o.kv_dtype, "Cache dtype: f32, f16 (default), bf16, fp8_e4m3, fp8_e5m2, q8_0, q4_0");
+  cmd->add_option("--kv-dtype", o.kv_dtype,
+                  "Cache dtype: f32, f16 (default), bf16, fp8_e4m3, fp8_e5m2, q8_0, q4_0");
   cmd->add_flag("--json", o.json, "Print the machine-readable form (JSON contract in README.md)");
-  cmd->add_option("--hf-cache", o.hf_cache, "Hugging Face hub cache for repo ids (default: $HF_HUB_CACHE, ...)");
+  cmd->add_option("--hf-cache", o.hf_cache,
+                  "Hugging Face hub cache for repo ids (default: $HF_HUB_CACHE, ...)");
 }
 
 struct Parsed {
@@ -54,9 +58,10 @@ kvspec::Result<Parsed> parse_size_options(const SizeOptions& o) {
   Parsed p;
   auto dt = kvspec::parse_cache_dtype(o.kv_dtype);
   if (!dt)
-    return kvspec::make_error(kvspec::ErrorCode::usage, "", "--kv-dtype",
-                              "one of f32, f16, bf16, fp8_e4m3, fp8_e5m2, q8_0, q4_0, q4_1, q5_0, q5_1, iq4_nl",
-                              "'" + o.kv_dtype + "'");
+    return kvspec::make_error(
+        kvspec::ErrorCode::usage, "", "--kv-dtype",
+        "one of f32, f16, bf16, fp8_e4m3, fp8_e5m2, q8_0, q4_0, q4_1, q5_0, q5_1, iq4_nl",
+        "'" + o.kv_dtype + "'");
   p.dtype = *dt;
   if (!o.context.empty()) {
     auto c = kvspec::parse_count(o.context);
@@ -75,7 +80,7 @@ kvspec::Result<kvspec::ModelCacheSpec> load(const std::string& model, const Size
 }
 
 kvspec::Result<std::optional<kvspec::CacheSize>> size_if_asked(const kvspec::ModelCacheSpec& spec,
-                                                              const Parsed& p, std::int64_t batch) {
+                                                               const Parsed& p, std::int64_t batch) {
   if (!p.context) return std::optional<kvspec::CacheSize>{};
   auto c = kvspec::size_exact(spec, {*p.context, batch, p.dtype, p.dtype});
   if (!c) return c.error();
@@ -87,8 +92,10 @@ int run_inspect(const std::string& model, const SizeOptions& o) {
   if (!p) return fail(p.error());
   kvspec::Result<kvspec::ModelCacheSpec> spec = kvspec::Error{};
   bool bundled = model.empty();
-  if (bundled) spec = kvspec::spec_from_config_text(kvspec::bundled_example_config(), kvspec::bundled_example_name());
-  else spec = load(model, o);
+  if (bundled)
+    spec = kvspec::spec_from_config_text(kvspec::bundled_example_config(), kvspec::bundled_example_name());
+  else
+    spec = load(model, o);
   if (!spec) return fail(spec.error());
   auto cache = size_if_asked(*spec, *p, o.batch);
   if (!cache) return fail(cache.error());
@@ -96,7 +103,9 @@ int run_inspect(const std::string& model, const SizeOptions& o) {
   auto text = o.json ? kvspec::render_json(*spec, ro) : kvspec::render_text(*spec, ro);
   if (!text) return fail(text.error());
   if (bundled && !o.json)
-    fmt::print("No MODEL given: showing the bundled example. Try `kvspec inspect PATH --context 32k`, or --help.\n\n");
+    fmt::print(
+        "No MODEL given: showing the bundled example. Try `kvspec inspect PATH --context 32k`, or "
+        "--help.\n\n");
   fmt::print("{}", *text);
   return kExitOk;
 }
@@ -128,17 +137,20 @@ int run_compare(const std::vector<std::string>& models, const SizeOptions& o) {
 
 int main(int argc, char** argv) {
   try {
-    CLI::App app{"kvspec: a model's KV cache, layer by layer, from its files — before you download or load it."};
+    CLI::App app{
+        "kvspec: a model's KV cache, layer by layer, from its files — before you download or load it."};
     app.set_version_flag("--version", std::string("kvspec ") + KVSPEC_VERSION);
     app.require_subcommand(0, 1);
     app.footer(
-        "MODEL is a folder with config.json, a config.json path, or a Hugging Face repo id (org/name[@revision])\n"
+        "MODEL is a folder with config.json, a config.json path, or a Hugging Face repo id "
+        "(org/name[@revision])\n"
         "found offline in the local Hugging Face cache. `kvspec MODEL` is short for `kvspec inspect MODEL`.\n"
         "Exit codes: 0 ok, 2 bad input or usage, 1 internal error.");
 
     SizeOptions inspect_opts;
     std::string inspect_model;
-    CLI::App* inspect = app.add_subcommand("inspect", "Summarize one model's cache (default: the bundled example)");
+    CLI::App* inspect =
+        app.add_subcommand("inspect", "Summarize one model's cache (default: the bundled example)");
     inspect->add_option("MODEL", inspect_model, "Model folder, config.json or org/name[@revision]");
     add_size_options(inspect, inspect_opts);
 
@@ -150,9 +162,8 @@ int main(int argc, char** argv) {
 
     // `kvspec MODEL ...` means `kvspec inspect MODEL ...`; bare `kvspec` inspects the bundled example.
     std::vector<std::string> args(argv + 1, argv + argc);
-    if (args.empty() ||
-        (args[0] != "inspect" && args[0] != "compare" && args[0] != "--help" && args[0] != "-h" &&
-         args[0] != "--version"))
+    if (args.empty() || (args[0] != "inspect" && args[0] != "compare" && args[0] != "--help" &&
+                         args[0] != "-h" && args[0] != "--version"))
       args.insert(args.begin(), "inspect");
     std::reverse(args.begin(), args.end());
     try {

@@ -5,6 +5,8 @@
 
 namespace kvspec {
 
-std::span<const ArchRule> classic_rules() { return {}; }
+std::span<const ArchRule> classic_rules() {
+  return {};
+}
 
 }  // namespace kvspec

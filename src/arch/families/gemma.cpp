@@ -10,19 +10,29 @@ namespace {
 constexpr std::array kRules{
     ArchRule{.model_type = "gemma2",
              .config_class = "Gemma2Config",
-             .source = "transformers modular_gemma2.py: layer_types default sliding iff (i + 1) % 2 != 0 (even "
-                       "layers sliding, odd global); defaults heads 8, kv 4, head_dim 256, sliding_window 4096; "
-                       "llama.cpp LLM_ARCH_GEMMA2 set_swa_pattern(2)",
-             .defaults = {.num_layers = 26, .num_heads = 8, .num_kv_heads = 4, .head_dim = 256,
-                          .sliding_window = 4096, .period = 2},
+             .source =
+                 "transformers modular_gemma2.py: layer_types default sliding iff (i + 1) % 2 != 0 (even "
+                 "layers sliding, odd global); defaults heads 8, kv 4, head_dim 256, sliding_window 4096; "
+                 "llama.cpp LLM_ARCH_GEMMA2 set_swa_pattern(2)",
+             .defaults = {.num_layers = 26,
+                          .num_heads = 8,
+                          .num_kv_heads = 4,
+                          .head_dim = 256,
+                          .sliding_window = 4096,
+                          .period = 2},
              .pattern = Pattern::periodic_global},
     ArchRule{.model_type = "gemma3_text",
              .config_class = "Gemma3TextConfig",
-             .source = "transformers configuration_gemma3.py: sliding_window_pattern default 6 -> global iff "
-                       "(i + 1) % 6 == 0; defaults heads 8, kv 4, head_dim 256, sliding_window 4096; llama.cpp "
-                       "LLM_ARCH_GEMMA3 set_swa_pattern(6)",
-             .defaults = {.num_layers = 26, .num_heads = 8, .num_kv_heads = 4, .head_dim = 256,
-                          .sliding_window = 4096, .period = 6},
+             .source =
+                 "transformers configuration_gemma3.py: sliding_window_pattern default 6 -> global iff "
+                 "(i + 1) % 6 == 0; defaults heads 8, kv 4, head_dim 256, sliding_window 4096; llama.cpp "
+                 "LLM_ARCH_GEMMA3 set_swa_pattern(6)",
+             .defaults = {.num_layers = 26,
+                          .num_heads = 8,
+                          .num_kv_heads = 4,
+                          .head_dim = 256,
+                          .sliding_window = 4096,
+                          .period = 6},
              .pattern = Pattern::periodic_global},
     ArchRule{.model_type = "gemma3",
              .config_class = "Gemma3Config",
@@ -33,6 +43,8 @@ constexpr std::array kRules{
 
 }  // namespace
 
-std::span<const ArchRule> gemma_rules() { return kRules; }
+std::span<const ArchRule> gemma_rules() {
+  return kRules;
+}
 
 }  // namespace kvspec

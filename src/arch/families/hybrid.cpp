@@ -5,6 +5,8 @@
 
 namespace kvspec {
 
-std::span<const ArchRule> hybrid_rules() { return {}; }
+std::span<const ArchRule> hybrid_rules() {
+  return {};
+}
 
 }  // namespace kvspec

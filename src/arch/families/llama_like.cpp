@@ -11,8 +11,9 @@ namespace {
 constexpr std::array kRules{
     ArchRule{.model_type = "llama",
              .config_class = "LlamaConfig",
-             .source = "transformers configuration_llama.py: num_key_value_heads None -> heads, head_dim None -> "
-                       "hidden/heads; all layers full (llama.cpp LLM_ARCH_LLAMA reads no SWA keys)",
+             .source =
+                 "transformers configuration_llama.py: num_key_value_heads None -> heads, head_dim None -> "
+                 "hidden/heads; all layers full (llama.cpp LLM_ARCH_LLAMA reads no SWA keys)",
              .defaults = {.num_layers = 32, .hidden_size = 4096, .num_heads = 32}},
     ArchRule{.model_type = "granite",
              .config_class = "GraniteConfig",
@@ -27,14 +28,16 @@ constexpr std::array kRules{
              .source = "transformers configuration_stablelm.py: num_key_value_heads default 32, head_dim = "
                        "hidden/heads (partial rotary does not change the cache); all layers full",
              .defaults = {.num_layers = 32, .num_heads = 32, .num_kv_heads = 32}},
-    ArchRule{.model_type = "olmo2",
-             .config_class = "Olmo2Config",
-             .source = "transformers configuration_olmo2.py: num_key_value_heads None -> heads; all layers full",
-             .defaults = {.num_layers = 32, .num_heads = 32}},
+    ArchRule{
+        .model_type = "olmo2",
+        .config_class = "Olmo2Config",
+        .source = "transformers configuration_olmo2.py: num_key_value_heads None -> heads; all layers full",
+        .defaults = {.num_layers = 32, .num_heads = 32}},
     ArchRule{.model_type = "gemma",
              .config_class = "GemmaConfig",
-             .source = "transformers configuration_gemma.py: head_dim default 256 (gemma-7b: 256, not 3072/16); "
-                       "all layers full",
+             .source =
+                 "transformers configuration_gemma.py: head_dim default 256 (gemma-7b: 256, not 3072/16); "
+                 "all layers full",
              .defaults = {.num_layers = 28, .num_heads = 16, .num_kv_heads = 16, .head_dim = 256}},
     ArchRule{.model_type = "mixtral",
              .config_class = "MixtralConfig",
@@ -46,6 +49,8 @@ constexpr std::array kRules{
 
 }  // namespace
 
-std::span<const ArchRule> llama_like_rules() { return kRules; }
+std::span<const ArchRule> llama_like_rules() {
+  return kRules;
+}
 
 }  // namespace kvspec

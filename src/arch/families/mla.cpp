@@ -5,6 +5,8 @@
 
 namespace kvspec {
 
-std::span<const ArchRule> mla_rules() { return {}; }
+std::span<const ArchRule> mla_rules() {
+  return {};
+}
 
 }  // namespace kvspec

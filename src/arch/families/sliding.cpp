@@ -18,7 +18,8 @@ Status exaone4_layers(BuildContext& ctx) {
   auto& layers = ctx.spec.layers;
   const json::Value* p = cfg.raw("sliding_window_pattern");
   if (!ctx.window) {
-    for (std::int64_t i = 0; i < ctx.num_layers; ++i) layers.push_back(ctx.layer(LayerKind::full_attention, Tier::rule));
+    for (std::int64_t i = 0; i < ctx.num_layers; ++i)
+      layers.push_back(ctx.layer(LayerKind::full_attention, Tier::rule));
     return Ok{};
   }
   if (p != nullptr && p->is_string()) {
@@ -27,7 +28,8 @@ Status exaone4_layers(BuildContext& ctx) {
       return cfg.error("sliding_window_pattern", "an integer period or a string of L and G", p->describe());
     for (std::int64_t i = 0; i < ctx.num_layers; ++i) {
       bool local = s[static_cast<std::size_t>(i) % s.size()] == 'L';
-      layers.push_back(ctx.layer(local ? LayerKind::sliding_attention : LayerKind::full_attention, Tier::config));
+      layers.push_back(
+          ctx.layer(local ? LayerKind::sliding_attention : LayerKind::full_attention, Tier::config));
     }
     return Ok{};
   }
@@ -40,8 +42,8 @@ Status exaone4_layers(BuildContext& ctx) {
     tier = Tier::config;
   }
   for (std::int64_t i = 0; i < ctx.num_layers; ++i)
-    layers.push_back(ctx.layer((i + 1) % period == 0 ? LayerKind::full_attention : LayerKind::sliding_attention,
-                               tier));
+    layers.push_back(
+        ctx.layer((i + 1) % period == 0 ? LayerKind::full_attention : LayerKind::sliding_attention, tier));
   return Ok{};
 }
 
@@ -68,7 +70,8 @@ Status llama4_layers(BuildContext& ctx) {
     if (!nrl->as_array().empty()) list = &nrl->as_array();
   }
   if (list != nullptr && static_cast<std::int64_t>(list->size()) != ctx.num_layers)
-    return cfg.error("no_rope_layers", fmt::format("{} entries (one per layer) or an empty list", ctx.num_layers),
+    return cfg.error("no_rope_layers",
+                     fmt::format("{} entries (one per layer) or an empty list", ctx.num_layers),
                      fmt::format("{} entries", list->size()));
   for (std::int64_t i = 0; i < ctx.num_layers; ++i) {
     bool rope = (i + 1) % every != 0;
@@ -81,7 +84,8 @@ Status llama4_layers(BuildContext& ctx) {
       tier = Tier::config;
     }
     bool chunked = rope && ctx.spec.attention_chunk_size.has_value();
-    ctx.spec.layers.push_back(ctx.layer(chunked ? LayerKind::chunked_attention : LayerKind::full_attention, tier));
+    ctx.spec.layers.push_back(
+        ctx.layer(chunked ? LayerKind::chunked_attention : LayerKind::full_attention, tier));
   }
   return Ok{};
 }
@@ -93,11 +97,12 @@ constexpr std::array kRules{
                        "default 4096 (absent key), applied to every layer (no layer_types); null = no window",
              .defaults = {.num_layers = 32, .num_heads = 32, .num_kv_heads = 8, .sliding_window = 4096},
              .pattern = Pattern::window_all_layers},
-    ArchRule{.model_type = "ministral",
-             .config_class = "MinistralConfig",
-             .source = "transformers configuration_ministral.py: layer_types, else sliding_window on every layer",
-             .defaults = {.num_layers = 32, .num_heads = 32, .num_kv_heads = 8},
-             .pattern = Pattern::window_all_layers},
+    ArchRule{
+        .model_type = "ministral",
+        .config_class = "MinistralConfig",
+        .source = "transformers configuration_ministral.py: layer_types, else sliding_window on every layer",
+        .defaults = {.num_layers = 32, .num_heads = 32, .num_kv_heads = 8},
+        .pattern = Pattern::window_all_layers},
     ArchRule{.model_type = "ministral3",
              .config_class = "Ministral3Config",
              .source = "transformers configuration_ministral3.py / mlx-lm ministral3.py: layer_types, else a "
@@ -106,33 +111,42 @@ constexpr std::array kRules{
              .pattern = Pattern::window_all_layers},
     ArchRule{.model_type = "phi3",
              .config_class = "Phi3Config",
-             .source = "transformers configuration_phi3.py: sliding_window (default None) applies to every layer "
-                       "(DynamicCache without layer_types); llama.cpp disables Phi-3 SWA",
+             .source =
+                 "transformers configuration_phi3.py: sliding_window (default None) applies to every layer "
+                 "(DynamicCache without layer_types); llama.cpp disables Phi-3 SWA",
              .defaults = {.num_layers = 32, .num_heads = 32},
              .pattern = Pattern::window_all_layers},
     ArchRule{.model_type = "phimoe",
              .config_class = "PhimoeConfig",
-             .source = "transformers configuration_phimoe.py: num_key_value_heads default 8, sliding_window on "
-                       "every layer when stated",
+             .source =
+                 "transformers configuration_phimoe.py: num_key_value_heads default 8, sliding_window on "
+                 "every layer when stated",
              .defaults = {.num_layers = 32, .num_heads = 32, .num_kv_heads = 8},
              .pattern = Pattern::window_all_layers},
     ArchRule{.model_type = "starcoder2",
              .config_class = "Starcoder2Config",
-             .source = "transformers configuration_starcoder2.py: num_key_value_heads default 2, sliding_window "
-                       "on every layer when stated (released configs: 4096)",
+             .source =
+                 "transformers configuration_starcoder2.py: num_key_value_heads default 2, sliding_window "
+                 "on every layer when stated (released configs: 4096)",
              .defaults = {.num_layers = 30, .num_heads = 24, .num_kv_heads = 2},
              .pattern = Pattern::window_all_layers},
     ArchRule{.model_type = "gpt_oss",
              .config_class = "GptOssConfig",
-             .source = "transformers configuration_gpt_oss.py: layer_types default sliding iff (i + 1) % 2 != 0; "
-                       "head_dim 64, kv 8, sliding_window 128; attention sinks hold no KV",
-             .defaults = {.num_layers = 36, .num_heads = 64, .num_kv_heads = 8, .head_dim = 64,
-                          .sliding_window = 128, .period = 2},
+             .source =
+                 "transformers configuration_gpt_oss.py: layer_types default sliding iff (i + 1) % 2 != 0; "
+                 "head_dim 64, kv 8, sliding_window 128; attention sinks hold no KV",
+             .defaults = {.num_layers = 36,
+                          .num_heads = 64,
+                          .num_kv_heads = 8,
+                          .head_dim = 64,
+                          .sliding_window = 128,
+                          .period = 2},
              .pattern = Pattern::periodic_global},
     ArchRule{.model_type = "cohere2",
              .config_class = "Cohere2Config",
-             .source = "transformers configuration_cohere2.py: sliding_window_pattern default 4 -> global iff "
-                       "(i + 1) % 4 == 0; sliding_window default 4096; llama.cpp set_swa_pattern(4)",
+             .source =
+                 "transformers configuration_cohere2.py: sliding_window_pattern default 4 -> global iff "
+                 "(i + 1) % 4 == 0; sliding_window default 4096; llama.cpp set_swa_pattern(4)",
              .defaults = {.num_layers = 40, .num_heads = 64, .sliding_window = 4096, .period = 4},
              .pattern = Pattern::periodic_global},
     ArchRule{.model_type = "olmo3",
@@ -143,25 +157,30 @@ constexpr std::array kRules{
              .pattern = Pattern::periodic_global},
     ArchRule{.model_type = "exaone4",
              .config_class = "Exaone4Config",
-             .source = "transformers modular_exaone4.py: layer_types, else sliding_window_pattern (int period, "
-                       "default 4, or an L/G string) with global layers where the pattern says G",
-             .defaults = {.num_layers = 32, .num_heads = 32, .num_kv_heads = 32, .sliding_window = 4096,
-                          .period = 4},
+             .source =
+                 "transformers modular_exaone4.py: layer_types, else sliding_window_pattern (int period, "
+                 "default 4, or an L/G string) with global layers where the pattern says G",
+             .defaults =
+                 {.num_layers = 32, .num_heads = 32, .num_kv_heads = 32, .sliding_window = 4096, .period = 4},
              .pattern = Pattern::custom,
              .layers = exaone4_layers},
-    ArchRule{.model_type = "llama4_text",
-             .config_class = "Llama4TextConfig",
-             .source = "transformers configuration_llama4.py: layer_types default chunked_attention on RoPE layers, "
-                       "full on NoPE layers (no_rope_layers; default NoPE iff (i + 1) % 4 == 0); "
-                       "attention_chunk_size 8192",
-             .defaults = {.num_layers = 48, .num_heads = 40, .num_kv_heads = 8, .head_dim = 128},
-             .pattern = Pattern::custom,
-             .resolve = llama4_resolve,
-             .layers = llama4_layers},
+    ArchRule{
+        .model_type = "llama4_text",
+        .config_class = "Llama4TextConfig",
+        .source =
+            "transformers configuration_llama4.py: layer_types default chunked_attention on RoPE layers, "
+            "full on NoPE layers (no_rope_layers; default NoPE iff (i + 1) % 4 == 0); "
+            "attention_chunk_size 8192",
+        .defaults = {.num_layers = 48, .num_heads = 40, .num_kv_heads = 8, .head_dim = 128},
+        .pattern = Pattern::custom,
+        .resolve = llama4_resolve,
+        .layers = llama4_layers},
 };
 
 }  // namespace
 
-std::span<const ArchRule> sliding_family_rules() { return kRules; }
+std::span<const ArchRule> sliding_family_rules() {
+  return kRules;
+}
 
 }  // namespace kvspec

@@ -5,6 +5,8 @@
 
 namespace kvspec {
 
-std::span<const ArchRule> structural_rules() { return {}; }
+std::span<const ArchRule> structural_rules() {
+  return {};
+}
 
 }  // namespace kvspec

@@ -1,4 +1,5 @@
-// Multimodal wrappers: the language model's config is nested (text_config); its own model_type picks the rule.
+// Multimodal wrappers: the language model's config is nested (text_config); its own model_type picks the
+// rule.
 #include <array>
 
 #include "arch/rule.hpp"
@@ -28,6 +29,8 @@ constexpr std::array kRules{
 
 }  // namespace
 
-std::span<const ArchRule> wrapper_rules() { return kRules; }
+std::span<const ArchRule> wrapper_rules() {
+  return kRules;
+}
 
 }  // namespace kvspec

@@ -1,0 +1,90 @@
+// Model sources: folders, config.json paths and repo ids resolved offline in the Hugging Face cache layout.
+#include "cli_util.hpp"
+#include "source/resolve.hpp"
+#include "test_util.hpp"
+
+namespace kvspec::test {
+namespace {
+
+const char* kCommit = "0123456789abcdef0123456789abcdef01234567";
+const char* kOther = "fedcba9876543210fedcba9876543210fedcba98";
+
+// A hub cache holding org/tiny at two commits: refs/main → kCommit (4 layers), refs/v2 → kOther (6 layers).
+void make_cache(const TempDir& dir) {
+  std::string repo = "hub/models--org--tiny/";
+  dir.write(repo + "refs/main", std::string(kCommit) + "\n");
+  dir.write(repo + "refs/v2", kOther);
+  dir.write(
+      repo + "snapshots/" + kCommit + "/config.json",
+      R"({"model_type": "llama", "num_hidden_layers": 4, "num_attention_heads": 4, "hidden_size": 256})");
+  dir.write(
+      repo + "snapshots/" + kOther + "/config.json",
+      R"({"model_type": "llama", "num_hidden_layers": 6, "num_attention_heads": 4, "hidden_size": 256})");
+}
+
+TEST(Sources, RepoIdResolvesThroughRefsMain) {
+  TempDir dir;
+  make_cache(dir);
+  LoadOptions o;
+  o.hf_cache_dir = dir.path() + "/hub";
+  auto s = load_model("org/tiny", o);
+  ASSERT_TRUE(s) << s.error().message();
+  EXPECT_EQ(s->num_layers(), 4);
+  auto v2 = load_model("org/tiny@v2", o);
+  ASSERT_TRUE(v2) << v2.error().message();
+  EXPECT_EQ(v2->num_layers(), 6);
+  auto by_commit = load_model(std::string("org/tiny@") + kOther, o);
+  ASSERT_TRUE(by_commit) << by_commit.error().message();
+  EXPECT_EQ(by_commit->num_layers(), 6);
+  auto missing_rev = load_model("org/tiny@nope", o);
+  ASSERT_FALSE(missing_rev);
+  EXPECT_NE(missing_rev.error().message().find("revision 'nope' is not in the local cache"),
+            std::string::npos);
+  auto missing_repo = load_model("org/absent", o);
+  ASSERT_FALSE(missing_repo);
+  EXPECT_NE(missing_repo.error().message().find("models--org--absent"), std::string::npos);
+}
+
+TEST(Sources, CacheDirFromEnvironment) {
+  TempDir dir;
+  make_cache(dir);
+  auto r = run_cli("inspect org/tiny --json", "HF_HUB_CACHE=" + dir.path() + "/hub");
+  EXPECT_EQ(r.exit_code, 0) << r.out;
+  EXPECT_NE(r.out.find("\"num_layers\": 4"), std::string::npos) << r.out;
+  // HF_HOME/hub when HF_HUB_CACHE is unset.
+  r = run_cli("inspect org/tiny@v2 --json", "env -u HF_HUB_CACHE HF_HOME=" + dir.path());
+  EXPECT_EQ(r.exit_code, 0) << r.out;
+  EXPECT_NE(r.out.find("\"num_layers\": 6"), std::string::npos) << r.out;
+}
+
+TEST(Sources, DefaultCacheDirOrder) {
+  setenv("HF_HUB_CACHE", "/a/hub", 1);
+  setenv("HF_HOME", "/b", 1);
+  EXPECT_EQ(default_hf_cache_dir(), "/a/hub");
+  unsetenv("HF_HUB_CACHE");
+  EXPECT_EQ(default_hf_cache_dir(), "/b/hub");
+  unsetenv("HF_HOME");
+  setenv("XDG_CACHE_HOME", "/c", 1);
+  EXPECT_EQ(default_hf_cache_dir(), "/c/huggingface/hub");
+  unsetenv("XDG_CACHE_HOME");
+  setenv("HOME", "/home/u", 1);
+  EXPECT_EQ(default_hf_cache_dir(), "/home/u/.cache/huggingface/hub");
+}
+
+TEST(Sources, ConfigPathAndFolderGiveTheSameSpec) {
+  auto a = load_model(data_path("configs/google__gemma-2-9b-it"));
+  auto b = load_model(data_path("configs/google__gemma-2-9b-it/config.json"));
+  ASSERT_TRUE(a && b);
+  EXPECT_EQ(a->layers, b->layers);
+}
+
+TEST(Sources, RepoIdShape) {
+  EXPECT_TRUE(looks_like_repo_id("meta-llama/Llama-3.1-8B"));
+  EXPECT_TRUE(looks_like_repo_id("mlx-community/gemma-3-12b-it-4bit@main"));
+  EXPECT_FALSE(looks_like_repo_id("a/b/c"));
+  EXPECT_FALSE(looks_like_repo_id("../x"));
+  EXPECT_FALSE(looks_like_repo_id("plain"));
+}
+
+}  // namespace
+}  // namespace kvspec::test

@@ -49,6 +49,7 @@ struct ArchRule {
   Pattern pattern = Pattern::all_full;
   std::string_view text_model_type{};  // wrappers: model_type of the nested text config when it states none
   std::string_view architecture{};     // an `architectures` class name that also selects this rule
+  Hook core = nullptr;     // instead of the generic head/dim resolution (configs that name them otherwise: t5, whisper)
   Hook resolve = nullptr;  // after the generic head/dim resolution: family-specific overrides
   Hook layers = nullptr;   // Pattern::custom: builds ctx.spec.layers
   Hook finish = nullptr;   // after the layers: extras (notes, components)

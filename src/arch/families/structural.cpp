@@ -19,7 +19,8 @@ constexpr std::array kRules{
             "no_op or replace_with_linear -> no cache, else num_kv_heads = num_attention_heads / "
             "n_heads_in_group; head_dim = hidden_size / num_attention_heads",
         .pattern = Pattern::custom,
-        .architecture = "DeciLMForCausalLM",
+        // No `architecture` fallback: DeciLMForCausalLM also names DeciLM-7B (model_type "deci"), whose
+        // per-layer KV heads live in num_key_value_heads_per_layer instead.
         .layers = nemotron_nas_layers},
     ArchRule{.model_type = "gemma3n_text",
              .config_class = "Gemma3nTextConfig",

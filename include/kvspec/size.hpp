@@ -37,6 +37,7 @@ struct CacheSize {
 Result<std::int64_t> layer_bytes_per_token(const LayerSpec& layer, CacheDType k, CacheDType v);
 
 // Sum over the layers that own KV, uncapped by windows: the `kv_bytes_per_token` of the JSON contract.
+// Cross-attention layers are left out: their cache is fixed by the encoder tokens, not grown by the context.
 Result<std::int64_t> kv_bytes_per_token(const ModelCacheSpec& spec, CacheDType k, CacheDType v);
 
 // Tokens a layer holds for a sequence of `context` tokens, in the exact runtime.

@@ -29,6 +29,8 @@ Result<std::int64_t> layer_bytes_per_token(const LayerSpec& layer, CacheDType k,
 Result<std::int64_t> kv_bytes_per_token(const ModelCacheSpec& spec, CacheDType k, CacheDType v) {
   std::int64_t total = 0;
   for (const auto& layer : spec.layers) {
+    // Cross-attention layers hold a fixed number of encoder tokens: a new context token adds nothing to them.
+    if (layer.kind == LayerKind::cross_attention) continue;
     auto b = layer_bytes_per_token(layer, k, v);
     if (!b) return b.error();
     auto t = checked_add(total, *b);

@@ -257,7 +257,7 @@ Result<ModelCacheSpec> build_spec(const ModelDescription& d) {
         fmt::format("model_type is absent: '{}' chosen from the architectures class name", spec.model_type));
   }
 
-  if (auto s = resolve_core(ctx); !s) return s.error();
+  if (auto s = ctx.rule.core != nullptr ? ctx.rule.core(ctx) : resolve_core(ctx); !s) return s.error();
   if (ctx.rule.resolve != nullptr)
     if (auto s = ctx.rule.resolve(ctx); !s) return s.error();
   if (auto s = check_heads(ctx); !s) return s.error();

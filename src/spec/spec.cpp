@@ -203,6 +203,27 @@ std::string compact_pattern(const ModelCacheSpec& spec) {
                          n, render_runs(tail));
     }
   }
+  // A short head, then a repeated block (Mllama: 3 full, then [1 cross, 4 full] × 19, ...): head + block × n + tail.
+  for (std::size_t h = 1; h <= 2 && h < runs.size(); ++h) {
+    auto at = [&](std::size_t i) -> const Run& { return runs[h + i]; };
+    std::size_t rest = runs.size() - h;
+    for (std::size_t p = 1; p <= rest / 2; ++p) {
+      std::size_t n = 1;
+      while ((n + 1) * p <= rest) {
+        bool same = true;
+        for (std::size_t i = 0; i < p && same; ++i)
+          same = at(n * p + i).label == at(i).label && at(n * p + i).count == at(i).count;
+        if (!same) break;
+        ++n;
+      }
+      if (n < 2) continue;
+      auto first = runs.begin() + static_cast<long>(h);
+      std::string out = fmt::format("{} + [{}] × {}", render_runs({runs.begin(), first}),
+                                    render_runs({first, first + static_cast<long>(p)}), n);
+      std::vector<Run> tail(first + static_cast<long>(n * p), runs.end());
+      return tail.empty() ? out : out + " + " + render_runs(tail);
+    }
+  }
   return render_runs(runs);
 }
 

@@ -186,3 +186,47 @@ TEST(Validation, SizesThatOverflowAreErrorsNotWraps) {
 
 }  // namespace
 }  // namespace kvspec::test
+
+namespace kvspec::test {
+namespace {
+
+TEST(Fields, NameVariantsOfUnknownFamilies) {
+  // GPT-2-style names: n_layer / n_head / n_embd; multi_query → one KV head; 4 × 2 × 1 × (256 / 8) × 2
+  auto a = from_json(R"({"model_type": "x1", "n_layer": 4, "n_head": 8, "n_embd": 256, "multi_query": true})");
+  EXPECT_EQ(a.num_layers(), 4);
+  EXPECT_EQ(a.num_kv_heads(), 1);
+  EXPECT_EQ(bytes_per_token_f16(a), 4 * 2 * 1 * 32 * 2);
+  // ChatGLM-style: num_layers, multi_query_group_num (with multi_query_attention), kv_channels
+  auto b = from_json(R"({"model_type": "x2", "num_layers": 28, "num_attention_heads": 32, "hidden_size": 4096,
+                         "multi_query_attention": true, "multi_query_group_num": 2, "kv_channels": 128})");
+  EXPECT_EQ(b.num_layers(), 28);
+  EXPECT_EQ(b.num_kv_heads(), 2);
+  EXPECT_EQ(b.head_dim, 128);
+  EXPECT_EQ(bytes_per_token_f16(b), 28 * 2 * 2 * 128 * 2);  // 28'672
+  // MPT / DBRX-style: n_layers, n_heads, d_model, attn_config.kv_n_heads
+  auto c = from_json(R"({"model_type": "x3", "n_layers": 40, "n_heads": 48, "d_model": 6144,
+                         "attn_config": {"kv_n_heads": 8}})");
+  EXPECT_EQ(c.num_kv_heads(), 8);
+  EXPECT_EQ(c.head_dim, 128);  // 6144 / 48
+  // Falcon-style num_kv_heads and n_head_kv
+  EXPECT_EQ(from_json(R"({"model_type": "x4", "num_hidden_layers": 2, "num_attention_heads": 8, "hidden_size": 512,
+                          "num_kv_heads": 2})").num_kv_heads(), 2);
+  EXPECT_EQ(from_json(R"({"model_type": "x5", "num_hidden_layers": 2, "num_attention_heads": 8, "hidden_size": 512,
+                          "n_head_kv": 4})").num_kv_heads(), 4);
+  // multi_query_attention false: the group count is ignored → MHA (8)
+  EXPECT_EQ(from_json(R"({"model_type": "x6", "num_layers": 2, "num_attention_heads": 8, "hidden_size": 512,
+                          "multi_query_attention": false, "multi_query_group_num": 2})").num_kv_heads(), 8);
+}
+
+TEST(Fields, NestedTextConfigNames) {
+  // InternVL-style llm_config
+  auto s = from_json(R"({"model_type": "wrapper_x", "llm_config": {"model_type": "qwen2", "num_hidden_layers": 24,
+                         "num_attention_heads": 14, "num_key_value_heads": 2, "hidden_size": 896}})");
+  EXPECT_EQ(s.text_model_type, "qwen2");
+  EXPECT_EQ(s.num_layers(), 24);
+  EXPECT_EQ(s.head_dim, 64);  // 896 / 14
+  EXPECT_FALSE(s.has_warnings());
+}
+
+}  // namespace
+}  // namespace kvspec::test

@@ -84,7 +84,7 @@ Status resolve_core(BuildContext& ctx) {
     ctx.fact("hidden_size", std::to_string(ctx.hidden), Tier::rule, cls + " default");
   }
 
-  // KV heads: the generic names first; family quirks (multi_query, multi_query_group_num) live in hooks.
+  // KV heads: the generic names first, then nested and multi-query forms.
   auto kv = cfg.first_integer({"num_key_value_heads", "num_kv_heads", "n_head_kv"}, 1, kMaxHeads);
   if (!kv) return kv.error();
   if (!*kv) {
@@ -95,6 +95,18 @@ Status resolve_core(BuildContext& ctx) {
         *kv = ConfigView::Named{*n, "attn_config.kv_n_heads"};
       }
     }
+  }
+  if (!*kv) {
+    // Grouped / multi-query flags (ChatGLM: multi_query_group_num when multi_query_attention; GPT-BigCode and
+    // Falcon: multi_query → one KV head). Families with other precedence override this in their hooks.
+    auto mqa_on = cfg.boolean("multi_query_attention");
+    if (!mqa_on) return mqa_on.error();
+    auto groups = cfg.integer("multi_query_group_num", 1, kMaxHeads);
+    if (!groups) return groups.error();
+    auto mq = cfg.boolean("multi_query");
+    if (!mq) return mq.error();
+    if (*groups && mqa_on->value_or(true)) *kv = ConfigView::Named{**groups, "multi_query_group_num"};
+    else if (mq->value_or(false)) *kv = ConfigView::Named{1, "multi_query"};
   }
   if (*kv) {
     ctx.num_kv_heads = (*kv)->value;

@@ -185,3 +185,33 @@ TEST(Families, QuantizationMethods) {
 
 }  // namespace
 }  // namespace kvspec::test
+
+namespace kvspec::test {
+namespace {
+
+TEST(QwenSlidingRule, Qwen2WindowsLayersFromMaxWindowLayersWhenEnabled) {
+  // Qwen2Config: layer i sliding iff use_sliding_window and i >= max_window_layers.
+  auto s = from_json(R"({"model_type": "qwen2", "num_hidden_layers": 6, "num_attention_heads": 4,
+                         "num_key_value_heads": 2, "hidden_size": 256, "use_sliding_window": true,
+                         "sliding_window": 100, "max_window_layers": 4})");
+  EXPECT_EQ(layer_strip(s), "FFFFSS");
+  EXPECT_EQ(s.layers[4].window, 100);
+  EXPECT_EQ(s.layers[4].source, Tier::config);
+  // 6 layers × 2 × 2 × 64 × 2 = 3072 B/token; at 1000 tokens: 4 full × 512 × 1000 + 2 sliding × 512 × 100
+  EXPECT_EQ(exact_bytes(s, 1000), 4 * 512 * 1000 + 2 * 512 * 100);
+}
+
+TEST(QwenSlidingRule, Qwen3MoeWindowsEveryLayerWhenEnabled) {
+  // Qwen3MoeConfig (v5) has no max_window_layers: an enabled window covers every layer.
+  auto s = from_json(R"({"model_type": "qwen3_moe", "num_hidden_layers": 4, "num_attention_heads": 4,
+                         "num_key_value_heads": 2, "head_dim": 64, "hidden_size": 256, "use_sliding_window": true,
+                         "sliding_window": 100, "max_window_layers": 2})");
+  EXPECT_EQ(layer_strip(s), "SSSS");
+  auto off = from_json(R"({"model_type": "qwen3_moe", "num_hidden_layers": 4, "num_attention_heads": 4,
+                           "num_key_value_heads": 2, "head_dim": 64, "hidden_size": 256, "sliding_window": 100})");
+  EXPECT_EQ(layer_strip(off), "FFFF");
+  EXPECT_EQ(off.sliding_window, std::nullopt);
+}
+
+}  // namespace
+}  // namespace kvspec::test

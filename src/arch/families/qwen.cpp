@@ -2,11 +2,24 @@
 // `use_sliding_window` is true, and then only layers >= max_window_layers are windowed.
 #include <array>
 
+#include <fmt/format.h>
+
 #include "arch/rule.hpp"
 
 namespace kvspec {
 
 namespace {
+
+// Qwen3MoeConfig.__post_init__: sliding_window = sliding_window if use_sliding_window else None.
+Status gate_window_on_use_sliding_window(BuildContext& ctx) {
+  auto use = ctx.cfg.boolean("use_sliding_window");
+  if (!use) return use.error();
+  if (use->value_or(false) || !ctx.window) return Ok{};
+  ctx.note(fmt::format("sliding_window {} is inert: use_sliding_window is {}", *ctx.window,
+                       use->has_value() ? "false" : "absent (default false)"));
+  ctx.window.reset();
+  return Ok{};
+}
 
 // `defaults.period` holds the class default of max_window_layers.
 constexpr std::array kRules{
@@ -40,12 +53,13 @@ constexpr std::array kRules{
              .pattern = Pattern::qwen_max_window},
     ArchRule{.model_type = "qwen3_moe",
              .config_class = "Qwen3MoeConfig",
-             .source =
-                 "transformers configuration_qwen3_moe.py: num_key_value_heads default 4; head_dim stated "
-                 "in released configs (128); sliding only if use_sliding_window, from max_window_layers",
-             .defaults =
-                 {.num_layers = 24, .num_heads = 32, .num_kv_heads = 4, .sliding_window = 4096, .period = 28},
-             .pattern = Pattern::qwen_max_window},
+             .source = "transformers configuration_qwen3_moe.py (v5 @008e5743): sliding_window kept only if "
+                       "use_sliding_window (default false), and then on every layer (no max_window_layers field); "
+                       "num_key_value_heads default 4; head_dim read from config.json when stated",
+             .defaults = {.num_layers = 24, .hidden_size = 2048, .num_heads = 32, .num_kv_heads = 4,
+                          .sliding_window = 4096},
+             .pattern = Pattern::window_all_layers,
+             .resolve = gate_window_on_use_sliding_window},
 };
 
 }  // namespace

@@ -54,6 +54,9 @@ struct ArchRule {
   Hook layers = nullptr;   // Pattern::custom: builds ctx.spec.layers
   Hook finish = nullptr;   // after the layers: extras (notes, components)
   LayerTypeHook layer_type = nullptr;
+  // Pure recurrent families (mamba, rwkv): no attention heads, so the builder reads the layer count and
+  // hidden size only and leaves heads, KV heads and head dim at 0.
+  bool attention_free = false;
 };
 
 // What the builder has resolved so far; hooks read and amend it.

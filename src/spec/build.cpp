@@ -69,7 +69,7 @@ Status resolve_core(BuildContext& ctx) {
     ctx.num_heads = *def.num_heads;
     ctx.note(fmt::format("num_attention_heads is absent: {} defaults it to {}", cls, ctx.num_heads));
     ctx.fact("num_attention_heads", std::to_string(ctx.num_heads), Tier::rule, cls + " default");
-  } else {
+  } else if (!ctx.rule.attention_free) {
     return cfg.error("num_attention_heads",
                      "the attention head count (num_attention_heads, n_head or n_heads)", "none of them");
   }
@@ -83,6 +83,8 @@ Status resolve_core(BuildContext& ctx) {
     ctx.note(fmt::format("hidden_size is absent: {} defaults it to {}", cls, ctx.hidden));
     ctx.fact("hidden_size", std::to_string(ctx.hidden), Tier::rule, cls + " default");
   }
+  // Attention-free families (mamba, rwkv): no KV heads, head dim or window to resolve.
+  if (ctx.rule.attention_free) return Ok{};
 
   // KV heads: the generic names first, then nested and multi-query forms.
   auto kv = cfg.first_integer({"num_key_value_heads", "num_kv_heads", "n_head_kv"}, 1, kMaxHeads);
@@ -173,6 +175,7 @@ Status resolve_core(BuildContext& ctx) {
 }
 
 Status check_heads(const BuildContext& ctx) {
+  if (ctx.rule.attention_free) return Ok{};
   if (ctx.num_kv_heads > ctx.num_heads || ctx.num_heads % ctx.num_kv_heads != 0)
     return ctx.cfg.error("num_key_value_heads",
                          fmt::format("a divisor of num_attention_heads ({})", ctx.num_heads),

@@ -41,10 +41,9 @@ Status gpt_bigcode_resolve(BuildContext& ctx) {
 }
 
 // FalconAttention (modeling_falcon.py): num_kv_heads = config.num_kv_heads if (new_decoder_architecture or
-// not multi_query) else 1; FalconConfig defaults new_decoder_architecture False, multi_query True,
-// num_kv_heads None
-// -> num_attention_heads (legacy name n_head_kv). llama.cpp's converter ignores multi_query (missing -> 1):
-// same for the released checkpoints.
+// not multi_query) else 1. FalconConfig defaults: new_decoder_architecture False, multi_query True, and
+// num_kv_heads (legacy name n_head_kv) None, meaning num_attention_heads. llama.cpp's converter ignores
+// multi_query (a missing num_kv_heads means 1): the same for the released checkpoints.
 Status falcon_resolve(BuildContext& ctx) {
   auto nda = ctx.cfg.boolean("new_decoder_architecture");
   if (!nda) return nda.error();

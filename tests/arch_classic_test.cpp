@@ -97,6 +97,11 @@ const Uniform kUniform[] = {
     {"falcon-40b legacy n_head_kv", R"({"model_type": "falcon", "hidden_size": 8192, "n_head": 128,
         "n_layer": 60, "n_head_kv": 8, "new_decoder_architecture": true})",
      "falcon", 60, 8, 64, 60 * 2 * 8 * 64 * 2},
+    // new_decoder_architecture without num_kv_heads: FalconConfig num_kv_heads None -> heads (multi_query is
+    // not consulted): 2 × 2 × 16 × (1024 / 16) × 2
+    {"falcon new arch default kv", R"({"model_type": "falcon", "hidden_size": 1024, "num_attention_heads": 16,
+        "num_hidden_layers": 2, "new_decoder_architecture": true, "multi_query": true})",
+     "falcon", 2, 16, 64, 2 * 2 * 16 * 64 * 2},
     // falcon-rw-1b: multi_query false, no num_kv_heads → MHA; 2048 / 32 = 64: 24 × 2 × 32 × 64 × 2
     {"falcon-rw-1b", R"({"model_type": "falcon", "hidden_size": 2048, "num_attention_heads": 32,
         "num_hidden_layers": 24, "multi_query": false, "alibi": true})",

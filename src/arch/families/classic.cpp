@@ -49,7 +49,14 @@ Status falcon_resolve(BuildContext& ctx) {
   if (!nda) return nda.error();
   auto mq = ctx.cfg.boolean("multi_query");
   if (!mq) return mq.error();
-  if (nda->value_or(false)) return Ok{};  // the stated (or defaulted) num_kv_heads
+  if (nda->value_or(false)) {
+    // The stated num_kv_heads (or n_head_kv), else num_attention_heads -- not the generic multi_query -> 1.
+    if (!ctx.cfg.present("num_kv_heads") && !ctx.cfg.present("n_head_kv") &&
+        !ctx.cfg.present("num_key_value_heads"))
+      set_kv_heads(ctx, ctx.num_heads, Tier::rule,
+                   "FalconConfig: num_kv_heads None -> num_attention_heads (new_decoder_architecture)");
+    return Ok{};
+  }
   if (mq->value_or(true)) {
     set_kv_heads(ctx, 1, mq->has_value() ? Tier::config : Tier::rule,
                  mq->has_value()

@@ -92,6 +92,7 @@ struct CacheComponent {
   std::string name;
   std::int64_t bytes_per_token = 0;  // at the model's own dtype
   std::string note;
+  std::int64_t values_per_token = 0;  // elements per token over all layers, for runtimes that re-price them
 };
 
 struct ModelCacheSpec {

@@ -57,6 +57,18 @@ Status write_spec(JsonWriter& w, const ModelCacheSpec& spec, const ReportOptions
   } else {
     w.null();
   }
+  w.key("mla");
+  if (spec.mla) {
+    w.begin_object();
+    w.key("kv_lora_rank").value(spec.mla->kv_lora_rank);
+    w.key("qk_rope_head_dim").value(spec.mla->qk_rope_head_dim);
+    w.key("qk_nope_head_dim").value(spec.mla->qk_nope_head_dim);
+    w.key("v_head_dim").value(spec.mla->v_head_dim);
+    w.key("num_heads").value(spec.mla->num_heads);
+    w.end_object();
+  } else {
+    w.null();
+  }
   w.key("quantization");
   if (spec.quantization) {
     const Quantization& q = *spec.quantization;
@@ -78,6 +90,7 @@ Status write_spec(JsonWriter& w, const ModelCacheSpec& spec, const ReportOptions
     w.key("name").value(c.name);
     w.key("bytes_per_token").value(c.bytes_per_token);
     w.key("note").value(c.note);
+    w.key("values_per_token").value(c.values_per_token);
     w.end_object();
   }
   w.end_array();

@@ -74,7 +74,7 @@ Status resolve_core(BuildContext& ctx) {
                      "the attention head count (num_attention_heads, n_head or n_heads)", "none of them");
   }
 
-  auto hidden = cfg.first_integer({"hidden_size", "n_embd", "d_model"}, 1, kMaxHidden);
+  auto hidden = cfg.first_integer({"hidden_size", "n_embd", "d_model", "n_embed"}, 1, kMaxHidden);
   if (!hidden) return hidden.error();
   if (*hidden) {
     ctx.hidden = (*hidden)->value;

@@ -105,6 +105,10 @@ Status write_spec(JsonWriter& w, const ModelCacheSpec& spec, const ReportOptions
     w.key("head_dim_v").value(l.head_dim_v);
     w.key("window").value(l.window);
     w.key("state_bytes").value(l.state_bytes);
+    if (l.conv_state_values != 0 || l.recurrent_state_values != 0) {
+      w.key("conv_state_values").value(l.conv_state_values);
+      w.key("recurrent_state_values").value(l.recurrent_state_values);
+    }
     w.key("source").value(to_string(l.source));
     if (l.shares_with) w.key("shares_with").value(std::int64_t{*l.shares_with});
     if (l.fixed_tokens) w.key("fixed_tokens").value(*l.fixed_tokens);

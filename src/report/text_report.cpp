@@ -64,9 +64,11 @@ Result<std::string> render_text(const ModelCacheSpec& spec, const ReportOptions&
   if (spec.text_model_type) type += fmt::format(" (text: {})", *spec.text_model_type);
   row(out, "model type", type);
   row(out, "layers", fmt::format("{}  ({})", spec.num_layers(), kinds_phrase(spec)));
-  row(out, "attention",
-      fmt::format("{} heads, {} KV heads, head dim {}", spec.num_attention_heads, heads_phrase(spec),
-                  head_dim_phrase(spec)));
+  if (spec.num_attention_heads == 0 && spec.num_kv_heads() == 0)
+    row(out, "attention", "none (attention-free)");
+  else
+    row(out, "attention", fmt::format("{} heads, {} KV heads, head dim {}", spec.num_attention_heads,
+                                      heads_phrase(spec), head_dim_phrase(spec)));
   row(out, "window", window_phrase(spec));
   row(out, "pattern", fmt::format("{}: {}", spec.is_uniform() ? "uniform" : "hybrid", compact_pattern(spec)));
   row(out, "layer strip", layer_strip(spec));

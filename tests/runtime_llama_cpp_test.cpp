@@ -1,8 +1,8 @@
 // The llama.cpp profile against what llama.cpp printed (tests/data/llama.cpp/measured.tsv), row by row.
 //
-// Until kvspec reads GGUF headers, each fixture's spec is built here from its GGUF metadata (the `layout` column
-// and ../shared/fixtures/llama.cpp/gguf/*.gguf): block count, KV heads, key/value lengths, sliding window and the
-// architecture's layer pattern, MLA and SSM sizes.
+// Until kvspec reads GGUF headers, each fixture's spec is built here from its GGUF metadata (the `layout`
+// column and ../shared/fixtures/llama.cpp/gguf/*.gguf): block count, KV heads, key/value lengths, sliding
+// window and the architecture's layer pattern, MLA and SSM sizes.
 #include <gtest/gtest.h>
 
 #include <fstream>
@@ -50,19 +50,22 @@ ModelCacheSpec fixture_spec(const std::string& arch) {
     for (int i = 0; i < 48; ++i)
       s.layers.push_back((i + 1) % 6 == 0 ? attn(LayerKind::full_attention, 8, 256, 256)
                                           : attn(LayerKind::sliding_attention, 8, 256, 256, 1024));
-  } else if (arch == "gemma2") {  // 42 blocks, kv 8 × 256, sliding_window 4096, set_swa_pattern(2): even sliding
+  } else if (arch ==
+             "gemma2") {  // 42 blocks, kv 8 × 256, sliding_window 4096, set_swa_pattern(2): even sliding
     for (int i = 0; i < 42; ++i)
       s.layers.push_back(i % 2 == 0 ? attn(LayerKind::sliding_attention, 8, 256, 256, 4096)
                                     : attn(LayerKind::full_attention, 8, 256, 256));
   } else if (arch == "qwen2moe") {  // 24 blocks, kv 16 × 128
     for (int i = 0; i < 24; ++i) s.layers.push_back(attn(LayerKind::full_attention, 16, 128, 128));
-  } else if (arch == "phi3") {  // 32 blocks, kv 32, head 3072 / 32 = 96, sliding_window 2047 stated in the GGUF
+  } else if (arch ==
+             "phi3") {  // 32 blocks, kv 32, head 3072 / 32 = 96, sliding_window 2047 stated in the GGUF
     for (int i = 0; i < 32; ++i) s.layers.push_back(attn(LayerKind::sliding_attention, 32, 96, 96, 2047));
   } else if (arch == "deepseek2") {  // 27 blocks, head_count_kv 1, key_length 576 (512 latent + 64 rope), MLA
     for (int i = 0; i < 27; ++i) s.layers.push_back(attn(LayerKind::mla, 1, 576, 0));
   } else if (arch == "mamba") {  // 64 blocks, ssm inner 5120, conv_kernel 4, state 16
     for (int i = 0; i < 64; ++i) s.layers.push_back(mamba1(5120, 4, 16));
-  } else if (arch == "jamba") {  // 32 blocks, head_count_kv 8 at i % 8 == 4 (else 0), head 4096/32; ssm 8192/4/16
+  } else if (arch ==
+             "jamba") {  // 32 blocks, head_count_kv 8 at i % 8 == 4 (else 0), head 4096/32; ssm 8192/4/16
     for (int i = 0; i < 32; ++i)
       s.layers.push_back(i % 8 == 4 ? attn(LayerKind::full_attention, 8, 128, 128) : mamba1(8192, 4, 16));
   } else {
@@ -93,8 +96,12 @@ std::vector<std::map<std::string, std::string>> read_tsv(const std::string& path
 }
 
 // "%.2f" of bytes / 2^20, as llama.cpp prints MiB.
-std::string mib(std::int64_t bytes) { return fmt::format("{:.2f}", static_cast<double>(bytes) / 1048576.0); }
-std::string mib(const std::string& printed) { return fmt::format("{:.2f}", std::stod(printed)); }
+std::string mib(std::int64_t bytes) {
+  return fmt::format("{:.2f}", static_cast<double>(bytes) / 1048576.0);
+}
+std::string mib(const std::string& printed) {
+  return fmt::format("{:.2f}", std::stod(printed));
+}
 
 TEST(RuntimeLlamaCpp, ReproducesMeasuredTsv) {
   auto rows = read_tsv(std::string(KVSPEC_TEST_DATA) + "/llama.cpp/measured.tsv");
@@ -108,8 +115,8 @@ TEST(RuntimeLlamaCpp, ReproducesMeasuredTsv) {
     q.llama_cpp.ubatch = r["n_ubatch"].empty() ? 512 : std::stoll(r["n_ubatch"]);
     q.k_dtype = *kvspec::parse_cache_dtype(r["type_k"]);
     q.v_dtype = *kvspec::parse_cache_dtype(r["type_v"]);
-    // flash_attn as the wrapper created the context: auto, enabled, disabled; empty on refused rows, where the
-    // wrapper had disabled it for that architecture (the same arch's other rows say "disabled").
+    // flash_attn as the wrapper created the context: auto, enabled, disabled; empty on refused rows, where
+    // the wrapper had disabled it for that architecture (the same arch's other rows say "disabled").
     const std::string& fa = r["flash_attn"];
     q.llama_cpp.flash_attn = fa == "auto"      ? kvspec::FlashAttn::automatic
                              : fa == "enabled" ? kvspec::FlashAttn::on

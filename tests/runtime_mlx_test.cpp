@@ -60,9 +60,9 @@ TEST(RuntimeMlx, QuantizedKvCacheByHand) {
   q.mlx.kv_bits = 4;
   auto got = kvspec::size_runtime(*spec, q);
   ASSERT_TRUE(got) << got.error().message();
-  // Row of 8 heads × 128 = 1'024 values: 1'024 × 4 / 8 = 512 B packed + 1'024 / 64 = 16 scales + 16 biases × 2 B
-  // = 576 B; K and V: 1'152 B per token per layer; round_up(4'000, 256) = 4'096 tokens; 32 layers:
-  // 32 × 4'096 × 1'152 = 150'994'944
+  // Row of 8 heads × 128 = 1'024 values: 1'024 × 4 / 8 = 512 B packed + 1'024 / 64 = 16 scales + 16 biases ×
+  // 2 B = 576 B; K and V: 1'152 B per token per layer; round_up(4'000, 256) = 4'096 tokens; 32 layers: 32 ×
+  // 4'096 × 1'152 = 150'994'944
   EXPECT_EQ(got->total_bytes, 150'994'944);
   q.mlx.kv_bits = 8;  // 1'024 + 64 = 1'088 B per row -> 32 × 4'096 × 2'176 = 285'212'672
   auto q8 = kvspec::size_runtime(*spec, q);
@@ -79,8 +79,8 @@ TEST(RuntimeMlx, Gemma2HasNoWindowInMlx) {
   ASSERT_EQ(spec->count(kvspec::LayerKind::sliding_attention), 2);
   auto got = kvspec::size_runtime(*spec, mlx(8'192));
   ASSERT_TRUE(got) << got.error().message();
-  // mlx-lm gemma2.py has no make_cache: every layer a KVCache of 8'192 tokens; 4 × 256 × 2 B × 2 = 4'096 B/token
-  // 4 layers × 8'192 × 4'096 = 134'217'728
+  // mlx-lm gemma2.py has no make_cache: every layer a KVCache of 8'192 tokens; 4 × 256 × 2 B × 2 = 4'096
+  // B/token 4 layers × 8'192 × 4'096 = 134'217'728
   EXPECT_EQ(got->total_bytes, 134'217'728);
 }
 

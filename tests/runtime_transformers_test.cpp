@@ -15,12 +15,13 @@ kvspec::RuntimeRequest hf(std::int64_t context) {
 }
 
 TEST(RuntimeTransformers, SlidingLayersKeepWindowMinusOne) {
-  auto spec = kvspec::load_model(std::string(KVSPEC_TEST_DATA) + "/configs/mlx-community__gemma-3-12b-it-4bit");
+  auto spec =
+      kvspec::load_model(std::string(KVSPEC_TEST_DATA) + "/configs/mlx-community__gemma-3-12b-it-4bit");
   ASSERT_TRUE(spec) << spec.error().message();
   auto got = kvspec::size_runtime(*spec, hf(32'768));
   ASSERT_TRUE(got) << got.error().message();
-  // 8'192 B per token per layer; 8 full layers × 32'768 = 2'147'483'648; 40 sliding layers × (1'024 - 1) tokens
-  // = 40 × 1'023 × 8'192 = 335'216'640
+  // 8'192 B per token per layer; 8 full layers × 32'768 = 2'147'483'648; 40 sliding layers × (1'024 - 1)
+  // tokens = 40 × 1'023 × 8'192 = 335'216'640
   EXPECT_EQ(got->total_bytes, 2'147'483'648 + 335'216'640);
   EXPECT_EQ(got->per_layer_tokens[0], 1'023);
 }

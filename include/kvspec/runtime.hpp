@@ -1,6 +1,7 @@
 // Runtime profiles: the same ModelCacheSpec sized as each runtime allocates it. A profile knows its runtime's
-// allocation rules (padding, steps, pages, separate window caches, state dtypes) and the options that change them;
-// it never reads a file. Each rule is cited, with the runtime version it was read from, in src/runtime/*.cpp.
+// allocation rules (padding, steps, pages, separate window caches, state dtypes) and the options that change
+// them; it never reads a file. Each rule is cited, with the runtime version it was read from, in
+// src/runtime/*.cpp.
 #pragma once
 
 #include <cstdint>
@@ -23,10 +24,10 @@ enum class FlashAttn : std::uint8_t { automatic, on, off };
 std::optional<FlashAttn> parse_flash_attn(std::string_view name);  // auto, on, off
 
 struct LlamaCppOptions {
-  bool kv_unified = false;        // --kv-unified: one stream shared by all sequences
-  std::int64_t ubatch = 512;      // --ubatch (n_ubatch)
+  bool kv_unified = false;    // --kv-unified: one stream shared by all sequences
+  std::int64_t ubatch = 512;  // --ubatch (n_ubatch)
   FlashAttn flash_attn = FlashAttn::automatic;
-  bool swa_full = false;          // --swa-full: windowed layers get the full context
+  bool swa_full = false;  // --swa-full: windowed layers get the full context
 };
 
 struct MlxOptions {
@@ -35,7 +36,7 @@ struct MlxOptions {
 };
 
 struct VllmOptions {
-  std::int64_t block_size = 16;               // --block-size
+  std::int64_t block_size = 16;                // --block-size
   std::int64_t max_num_batched_tokens = 8192;  // --max-num-batched-tokens (vllm serve on ≥ 70 GiB GPUs)
 };
 
@@ -83,8 +84,9 @@ struct RuntimeSize : CacheSize {
   std::optional<std::int64_t> layers_per_rank;    // layers of the largest pipeline stage
 };
 
-// Sizes the cache as `request.runtime` allocates it. Errors (usage) for option combinations the runtime refuses,
-// e.g. a quantized V cache without flash attention in llama.cpp, or --kv-bits with windowed layers in mlx.
+// Sizes the cache as `request.runtime` allocates it. Errors (usage) for option combinations the runtime
+// refuses, e.g. a quantized V cache without flash attention in llama.cpp, or --kv-bits with windowed layers
+// in mlx.
 Result<RuntimeSize> size_runtime(const ModelCacheSpec& spec, const RuntimeRequest& request);
 
 // vLLM: how many requests of `context` tokens `kv_memory` bytes of KV cache hold at once, as vLLM reports it

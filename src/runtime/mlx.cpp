@@ -1,27 +1,37 @@
 // The mlx-lm profile, read from ml-explore/mlx-lm at d78bf58e (mlx_lm 0.32.0, Aug 2026).
 //
-//   KVCache           mlx_lm/models/cache.py: buffers grow in `step = 256` tokens (n_steps = ceil(S / 256) new
-//                     steps whenever the buffer is full) -> a sequence of T tokens holds round_up(T, 256) tokens.
-//   RotatingKVCache   cache.py: grows in 256-token steps up to max_size (new_size = min(step, max_size - prev)),
+//   KVCache           mlx_lm/models/cache.py: buffers grow in `step = 256` tokens (n_steps = ceil(S / 256)
+//   new
+//                     steps whenever the buffer is full) -> a sequence of T tokens holds round_up(T, 256)
+//                     tokens.
+//   RotatingKVCache   cache.py: grows in 256-token steps up to max_size (new_size = min(step, max_size -
+//   prev)),
 //                     then rotates -> min(round_up(T, 256), window) during decoding. A multi-token prefill
-//                     (_update_concat) briefly holds window + S - 1 (S ≤ prefill_step_size, 2048 in generate.py).
-//   ChunkedKVCache    cache.py: trimmed to the chunk at each step (maybe_trim_front), then grown by a 256 step
+//                     (_update_concat) briefly holds window + S - 1 (S ≤ prefill_step_size, 2048 in
+//                     generate.py).
+//   ChunkedKVCache    cache.py: trimmed to the chunk at each step (maybe_trim_front), then grown by a 256
+//   step
 //                     -> at most chunk + 256 tokens.
-//   QuantizedKVCache  cache.py: per row of d values, d·bits/32 uint32 words plus d/group_size scales and as many
-//                     biases in the activation dtype; the same 256-token steps. generate.py maybe_quantize_kv_cache
-//                     converts each cache that has to_quantized(): KVCache does, ArraysCache and ChunkedKVCache have
-//                     none (they stay unquantized), RotatingKVCache raises "RotatingKVCache Quantization NYI".
-//   ArraysCache       cache.py / models/mamba.py etc.: the recurrent layers' conv and SSM arrays, per sequence.
+//   QuantizedKVCache  cache.py: per row of d values, d·bits/32 uint32 words plus d/group_size scales and as
+//   many
+//                     biases in the activation dtype; the same 256-token steps. generate.py
+//                     maybe_quantize_kv_cache converts each cache that has to_quantized(): KVCache does,
+//                     ArraysCache and ChunkedKVCache have none (they stay unquantized), RotatingKVCache
+//                     raises "RotatingKVCache Quantization NYI".
+//   ArraysCache       cache.py / models/mamba.py etc.: the recurrent layers' conv and SSM arrays, per
+//   sequence.
 //
 // Which layers get which cache is each model file's make_cache(); models without one get a KVCache per layer
 // (cache.py make_prompt_cache). Family quirks that change the allocation, keyed on model_type:
-//   - windowed layers are honoured only by the families whose make_cache builds RotatingKVCache / ChunkedKVCache
+//   - windowed layers are honoured only by the families whose make_cache builds RotatingKVCache /
+//   ChunkedKVCache
 //     (afmoe, baichuan_m1, cohere2, exaone4, exaone_moe, gemma3_text (and the gemma3 wrapper), gemma3n,
 //     gemma4_text, gpt_oss, llama (only from `layer_types`; mistral is remapped to llama in utils.py
 //     MODEL_REMAPPING), llama4, ministral3, olmo3, plamo2, recurrent_gemma, step3p5, mimo_v2_flash, laguna,
-//     mellum). Everyone else (gemma2, mistral without layer_types, qwen2, phi3, starcoder2, mixtral, ...) keeps
-//     every token in a KVCache.
-//   - deepseek_v2.py and minicpm3.py cache the decompressed K (heads × (nope + rope)) and V (heads × v_head_dim);
+//     mellum). Everyone else (gemma2, mistral without layer_types, qwen2, phi3, starcoder2, mixtral, ...)
+//     keeps every token in a KVCache.
+//   - deepseek_v2.py and minicpm3.py cache the decompressed K (heads × (nope + rope)) and V (heads ×
+//   v_head_dim);
 //     deepseek_v3.py (and kimi_k2, remapped to it) caches the latent and k_pe (kv_lora_rank + rope).
 #include <algorithm>
 #include <string>
@@ -40,13 +50,16 @@ constexpr std::int64_t kStep = 256;  // cache.py KVCache.step, RotatingKVCache.s
 
 bool honours_windows(std::string_view type, const LayerSpec& layer) {
   if (is_one_of(type, {"llama", "mistral"})) return layer.source == Tier::config;  // from layer_types only
-  return is_one_of(type, {"afmoe", "baichuan_m1", "cohere2", "exaone4", "exaone_moe", "gemma3", "gemma3_text",
-                          "gemma3n", "gemma3n_text", "gemma4", "gemma4_text", "gpt_oss", "llama4", "llama4_text",
-                          "ministral3", "olmo3", "plamo2", "recurrent_gemma", "step3p5", "mimo_v2_flash", "laguna",
-                          "mellum"});
+  return is_one_of(
+      type, {"afmoe",       "baichuan_m1",   "cohere2",      "exaone4", "exaone_moe",  "gemma3",
+             "gemma3_text", "gemma3n",       "gemma3n_text", "gemma4",  "gemma4_text", "gpt_oss",
+             "llama4",      "llama4_text",   "ministral3",   "olmo3",   "plamo2",      "recurrent_gemma",
+             "step3p5",     "mimo_v2_flash", "laguna",       "mellum"});
 }
 
-bool caches_decompressed_mla(std::string_view type) { return is_one_of(type, {"deepseek_v2", "minicpm3"}); }
+bool caches_decompressed_mla(std::string_view type) {
+  return is_one_of(type, {"deepseek_v2", "minicpm3"});
+}
 
 enum class CacheClass { kv, rotating, chunked, arrays, none };
 
@@ -58,7 +71,8 @@ Result<std::int64_t> row(std::int64_t values, CacheDType dtype, std::int64_t bit
   if (!plain) return plain.error();
   if (bits == 0 || values == 0) return *plain;
   if (values % group != 0)
-    return usage("--kv-bits", fmt::format("rows that are multiples of the group size {} (mx.quantize)", group),
+    return usage("--kv-bits",
+                 fmt::format("rows that are multiples of the group size {} (mx.quantize)", group),
                  fmt::format("{} values in {}", values, flag));
   const std::int64_t elem = info(dtype).block_bytes;
   auto packed = product("quantized row", values, bits);
@@ -74,7 +88,8 @@ Result<RuntimeSize> size_mlx(const ModelCacheSpec& spec, const RuntimeRequest& r
   const MlxOptions& o = request.mlx;
   if (o.kv_bits && *o.kv_bits != 4 && *o.kv_bits != 8)
     return usage("--kv-bits", "4 or 8", std::to_string(*o.kv_bits));
-  if (o.kv_group_size <= 0) return usage("--kv-group-size", "a positive group size", std::to_string(o.kv_group_size));
+  if (o.kv_group_size <= 0)
+    return usage("--kv-group-size", "a positive group size", std::to_string(o.kv_group_size));
   for (CacheDType t : {request.k_dtype, request.v_dtype})
     if (t != CacheDType::f16 && t != CacheDType::bf16 && t != CacheDType::f32)
       return usage("--kv-dtype", "f16, bf16 or f32 (mlx caches in the activation dtype; --kv-bits quantizes)",
@@ -94,7 +109,10 @@ Result<RuntimeSize> size_mlx(const ModelCacheSpec& spec, const RuntimeRequest& r
     std::int64_t tokens = 0;
     switch (l.kind) {
       case LayerKind::full_attention:
-      case LayerKind::mla: cls = CacheClass::kv; tokens = grown; break;
+      case LayerKind::mla:
+        cls = CacheClass::kv;
+        tokens = grown;
+        break;
       case LayerKind::sliding_attention:
         if (honours_windows(type, l) && l.window) {
           cls = CacheClass::rotating;
@@ -115,10 +133,16 @@ Result<RuntimeSize> size_mlx(const ModelCacheSpec& spec, const RuntimeRequest& r
           window_ignored = true;
         }
         break;
-      case LayerKind::cross_attention: cls = CacheClass::kv; tokens = l.fixed_tokens.value_or(0); break;
-      case LayerKind::recurrent: cls = CacheClass::arrays; break;
+      case LayerKind::cross_attention:
+        cls = CacheClass::kv;
+        tokens = l.fixed_tokens.value_or(0);
+        break;
+      case LayerKind::recurrent:
+        cls = CacheClass::arrays;
+        break;
       case LayerKind::shared:
-      case LayerKind::none: break;
+      case LayerKind::none:
+        break;
     }
     if (cls == CacheClass::arrays) {
       auto s = product("recurrent state", l.state_bytes, request.batch);
@@ -132,8 +156,7 @@ Result<RuntimeSize> size_mlx(const ModelCacheSpec& spec, const RuntimeRequest& r
     if (cls == CacheClass::none || !l.owns_kv()) continue;
     const bool quantized = o.kv_bits && cls == CacheClass::kv;
     if (o.kv_bits && cls == CacheClass::rotating)
-      return usage("--kv-bits", "no --kv-bits for models with windowed layers",
-                   std::to_string(*o.kv_bits),
+      return usage("--kv-bits", "no --kv-bits for models with windowed layers", std::to_string(*o.kv_bits),
                    "mlx-lm raises NotImplementedError(\"RotatingKVCache Quantization NYI\")");
     std::int64_t k_values = l.k_values_per_token();
     std::int64_t v_values = l.v_values_per_token();
@@ -171,16 +194,19 @@ Result<RuntimeSize> size_mlx(const ModelCacheSpec& spec, const RuntimeRequest& r
   auto total = sum("the cache size", out.kv_bytes, out.state_bytes);
   if (!total) return total.error();
   out.total_bytes = *total;
-  if (grown != T) out.notes.push_back(fmt::format("KVCache grows in 256-token steps: {} tokens hold {}", T, grown));
+  if (grown != T)
+    out.notes.push_back(fmt::format("KVCache grows in 256-token steps: {} tokens hold {}", T, grown));
   if (window_ignored)
-    out.notes.push_back(fmt::format("mlx-lm's {} has no sliding-window cache: windowed layers keep every token",
-                                    type.empty() ? "(unknown)" : type));
+    out.notes.push_back(
+        fmt::format("mlx-lm's {} has no sliding-window cache: windowed layers keep every token",
+                    type.empty() ? "(unknown)" : type));
   if (spec.count(LayerKind::sliding_attention) > 0 && !window_ignored)
-    out.notes.push_back("RotatingKVCache: steady state while decoding; a prefill chunk of S tokens briefly holds "
-                        "window + S - 1");
+    out.notes.push_back(
+        "RotatingKVCache: steady state while decoding; a prefill chunk of S tokens briefly holds "
+        "window + S - 1");
   if (o.kv_bits)
-    out.notes.push_back(fmt::format("QuantizedKVCache: {} bits, group {}, packed data + scales + biases", *o.kv_bits,
-                                    o.kv_group_size));
+    out.notes.push_back(fmt::format("QuantizedKVCache: {} bits, group {}, packed data + scales + biases",
+                                    *o.kv_bits, o.kv_group_size));
   finish(out);
   return out;
 }

@@ -27,11 +27,16 @@ template <class... Ts>
 Result<std::int64_t> product(std::string_view what, std::int64_t first, Ts... rest);
 Result<std::int64_t> sum(std::string_view what, std::int64_t a, std::int64_t b);
 
-// Bytes of `values` elements of a plain (non-block) type; error for ggml block types, which only llama.cpp has.
+// Bytes of `values` elements of a plain (non-block) type; error for ggml block types, which only llama.cpp
+// has.
 Result<std::int64_t> plain_bytes(CacheDType type, std::int64_t values, std::string_view runtime);
 
-inline std::int64_t ceil_div(std::int64_t a, std::int64_t b) { return a / b + (a % b != 0 ? 1 : 0); }
-inline std::int64_t round_up(std::int64_t a, std::int64_t m) { return ceil_div(a, m) * m; }
+inline std::int64_t ceil_div(std::int64_t a, std::int64_t b) {
+  return a / b + (a % b != 0 ? 1 : 0);
+}
+inline std::int64_t round_up(std::int64_t a, std::int64_t m) {
+  return ceil_div(a, m) * m;
+}
 
 // The model's own dtype in bytes per element (bf16/f16 = 2), from spec.dtype; 2 when unstated.
 std::int64_t model_dtype_bytes(const ModelCacheSpec& spec);

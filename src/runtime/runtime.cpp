@@ -1,5 +1,5 @@
-// size_runtime(): option checks common to every profile, then the profile. The "exact" runtime is size_exact()
-// (src/size/exact.cpp): the bytes the cache must hold, no runtime padding.
+// size_runtime(): option checks common to every profile, then the profile. The "exact" runtime is
+// size_exact() (src/size/exact.cpp): the bytes the cache must hold, no runtime padding.
 #include <algorithm>
 #include <cctype>
 #include <string>
@@ -31,7 +31,8 @@ Result<std::int64_t> sum(std::string_view what, std::int64_t a, std::int64_t b) 
 Result<std::int64_t> plain_bytes(CacheDType type, std::int64_t values, std::string_view runtime) {
   const DTypeInfo& i = info(type);
   if (i.block_values != 1)
-    return usage("--kv-dtype", fmt::format("a cache type {} stores (f32, f16, bf16, fp8_e4m3, fp8_e5m2)", runtime),
+    return usage("--kv-dtype",
+                 fmt::format("a cache type {} stores (f32, f16, bf16, fp8_e4m3, fp8_e5m2)", runtime),
                  std::string(i.name), "ggml block types are llama.cpp's");
   return product("bytes per token", values, i.block_bytes);
 }
@@ -129,11 +130,16 @@ Result<RuntimeSize> size_exact_runtime(const ModelCacheSpec& spec, const Runtime
 
 std::string_view to_string(Runtime runtime) {
   switch (runtime) {
-    case Runtime::exact: return "exact";
-    case Runtime::llama_cpp: return "llama.cpp";
-    case Runtime::mlx: return "mlx";
-    case Runtime::vllm: return "vllm";
-    case Runtime::transformers: return "transformers";
+    case Runtime::exact:
+      return "exact";
+    case Runtime::llama_cpp:
+      return "llama.cpp";
+    case Runtime::mlx:
+      return "mlx";
+    case Runtime::vllm:
+      return "vllm";
+    case Runtime::transformers:
+      return "transformers";
   }
   return "?";
 }
@@ -157,20 +163,27 @@ std::optional<FlashAttn> parse_flash_attn(std::string_view name) {
 }
 
 Result<RuntimeSize> size_runtime(const ModelCacheSpec& spec, const RuntimeRequest& request) {
-  if (request.context <= 0) return usage("context", "a positive token count", std::to_string(request.context));
+  if (request.context <= 0)
+    return usage("context", "a positive token count", std::to_string(request.context));
   if (request.batch <= 0) return usage("batch", "a positive sequence count", std::to_string(request.batch));
   if (request.tp <= 0 || request.pp <= 0)
     return usage(request.tp <= 0 ? "--tp" : "--pp", "a positive rank count",
                  std::to_string(request.tp <= 0 ? request.tp : request.pp));
   if ((request.tp > 1 || request.pp > 1) && request.runtime != Runtime::vllm)
-    return usage(request.tp > 1 ? "--tp" : "--pp", "1 (tensor and pipeline splits are modelled for --runtime vllm)",
+    return usage(request.tp > 1 ? "--tp" : "--pp",
+                 "1 (tensor and pipeline splits are modelled for --runtime vllm)",
                  std::to_string(request.tp > 1 ? request.tp : request.pp));
   switch (request.runtime) {
-    case Runtime::exact: return size_exact_runtime(spec, request);
-    case Runtime::llama_cpp: return size_llama_cpp(spec, request);
-    case Runtime::mlx: return size_mlx(spec, request);
-    case Runtime::vllm: return size_vllm(spec, request);
-    case Runtime::transformers: return size_transformers(spec, request);
+    case Runtime::exact:
+      return size_exact_runtime(spec, request);
+    case Runtime::llama_cpp:
+      return size_llama_cpp(spec, request);
+    case Runtime::mlx:
+      return size_mlx(spec, request);
+    case Runtime::vllm:
+      return size_vllm(spec, request);
+    case Runtime::transformers:
+      return size_transformers(spec, request);
   }
   return make_error(ErrorCode::internal, "", "", "", "", "unknown runtime");
 }

@@ -2,17 +2,21 @@
 // src/transformers/cache_utils.py (v4.56+ / v5 layered caches).
 //
 //   DynamicLayer               keeps every token: T.
-//   DynamicSlidingWindowLayer  "Only cache the last `self.sliding_window - 1` tokens": min(T, window - 1) (the
-//                              current token makes the window; during a forward of q tokens it holds window-1+q).
+//   DynamicSlidingWindowLayer  "Only cache the last `self.sliding_window - 1` tokens": min(T, window - 1)
+//   (the
+//                              current token makes the window; during a forward of q tokens it holds
+//                              window-1+q).
 //   chunked layers             DynamicCache builds sliding-window layers with
 //                              `sliding_window = config.sliding_window or config.attention_chunk_size`:
 //                              min(T, chunk - 1).
 //   MLA                        modeling_deepseek_v3.py (and v2, glm4_moe_lite, minicpm3) call
-//                              past_key_values.update() on the decompressed key (heads × (nope + rope)) and value
-//                              (heads × v_head_dim) states: no latent caching.
-//   shared layers              DynamicCache(config) drops the last num_kv_shared_layers layer types (Gemma 3n):
+//                              past_key_values.update() on the decompressed key (heads × (nope + rope)) and
+//                              value (heads × v_head_dim) states: no latent caching.
+//   shared layers              DynamicCache(config) drops the last num_kv_shared_layers layer types (Gemma
+//   3n):
 //                              nothing cached.
-//   recurrent layers           the model's own cache class (MambaCache, HybridMambaAttentionDynamicCache, ...) holds
+//   recurrent layers           the model's own cache class (MambaCache, HybridMambaAttentionDynamicCache,
+//   ...) holds
 //                              conv and SSM state per sequence at the model dtype.
 // Allocation is exact (torch.cat), so no padding.
 #include <algorithm>
@@ -85,10 +89,12 @@ Result<RuntimeSize> size_transformers(const ModelCacheSpec& spec, const RuntimeR
   out.total_bytes = *total;
   if (spec.count(LayerKind::mla) > 0) out.notes.push_back("MLA layers cache the decompressed K and V");
   if (spec.count(LayerKind::sliding_attention) + spec.count(LayerKind::chunked_attention) > 0)
-    out.notes.push_back("windowed layers keep window - 1 tokens between steps (window - 1 + q during a step)");
+    out.notes.push_back(
+        "windowed layers keep window - 1 tokens between steps (window - 1 + q during a step)");
   if (spec.count(LayerKind::recurrent) > 0)
-    out.notes.push_back("recurrent state at the model dtype; transformers' conv caches keep the whole kernel "
-                        "(K columns), one more than the K - 1 counted here");
+    out.notes.push_back(
+        "recurrent state at the model dtype; transformers' conv caches keep the whole kernel "
+        "(K columns), one more than the K - 1 counted here");
   finish(out);
   return out;
 }

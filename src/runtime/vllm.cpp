@@ -3,28 +3,34 @@
 //
 //   pages       vllm/v1/kv_cache_interface.py: FullAttentionSpec page = block_size · kv_heads · (head_size +
 //               head_size_v) · dtype; SlidingWindowSpec / ChunkedLocalAttentionSpec (AttentionSpec) page =
-//               2 · block_size · kv_heads · head_size · dtype; MLAAttentionSpec page = block_size · kv_heads ·
-//               head_size · dtype (no factor 2: the latent, kv_heads = 1); MambaSpec page = its state arrays.
+//               2 · block_size · kv_heads · head_size · dtype; MLAAttentionSpec page = block_size · kv_heads
+//               · head_size · dtype (no factor 2: the latent, kv_heads = 1); MambaSpec page = its state
+//               arrays.
 //   per request max_memory_usage_bytes: full cdiv(max_model_len, block) pages; sliding
 //               (cdiv(min(window - 1 + max_num_batched_tokens, max_model_len), block) + 1) pages; chunked
 //               cdiv(min(chunk + max_num_batched_tokens, max_model_len), block) pages; cross-attention
 //               cdiv(encoder tokens, block) pages; mamba (mamba_cache_mode "none") one page.
-//   groups      vllm/v1/core/kv_cache_utils.py get_kv_cache_groups: one group when every layer has the same spec
-//               (or the same type: UniformTypeKVCacheSpecs, a page per layer); otherwise unify_kv_cache_spec_page_size
-//               (smaller pages get block_size × (max_page / page), which must divide) and
-//               _get_kv_cache_groups_uniform_page_size: group_size = the fewest layers of a type (the most, if that
-//               is < 1.5 × the fewest), each type split into cdiv(n, group_size) groups (padded).
-//               get_kv_cache_config_from_groups: group_size tensors of page × num_blocks bytes, one block id used by
-//               one group at a time -> bytes per block = page · group_size.
+//   groups      vllm/v1/core/kv_cache_utils.py get_kv_cache_groups: one group when every layer has the same
+//   spec
+//               (or the same type: UniformTypeKVCacheSpecs, a page per layer); otherwise
+//               unify_kv_cache_spec_page_size (smaller pages get block_size × (max_page / page), which must
+//               divide) and _get_kv_cache_groups_uniform_page_size: group_size = the fewest layers of a type
+//               (the most, if that is < 1.5 × the fewest), each type split into cdiv(n, group_size) groups
+//               (padded). get_kv_cache_config_from_groups: group_size tensors of page × num_blocks bytes, one
+//               block id used by one group at a time -> bytes per block = page · group_size.
 //   concurrency get_max_concurrency_for_kv_cache_config: num_blocks / Σ_groups cdiv(max_memory_usage, page).
-//   hybrid mamba vllm/model_executor/models/config.py HybridAttentionMambaModelConfig: the attention block size is
-//               raised to a multiple of 16 whose page covers the mamba state, then the mamba page is padded to it.
+//   hybrid mamba vllm/model_executor/models/config.py HybridAttentionMambaModelConfig: the attention block
+//   size is
+//               raised to a multiple of 16 whose page covers the mamba state, then the mamba page is padded
+//               to it.
 //   chunked     Llama 4's chunked local attention runs with the hybrid KV cache manager disabled (unless
-//               VLLM_ALLOW_CHUNKED_LOCAL_ATTN_WITH_HYBRID_KV_CACHE): unify_hybrid_kv_cache_specs turns sliding and
-//               chunked specs into FullAttentionSpec (pages for the whole context).
-//   tensor par. vllm/config/model.py get_num_kv_heads: max(1, kv_heads // tp) (replicated when tp > kv_heads);
+//               VLLM_ALLOW_CHUNKED_LOCAL_ATTN_WITH_HYBRID_KV_CACHE): unify_hybrid_kv_cache_specs turns
+//               sliding and chunked specs into FullAttentionSpec (pages for the whole context).
+//   tensor par. vllm/config/model.py get_num_kv_heads: max(1, kv_heads // tp) (replicated when tp >
+//   kv_heads);
 //               `if self.use_mla: return 1` — the MLA latent is whole on every rank.
-//   pipeline    vllm/distributed/utils.py get_pp_indices: layers // pp per stage, the remainder added one each to
+//   pipeline    vllm/distributed/utils.py get_pp_indices: layers // pp per stage, the remainder added one
+//   each to
 //               partitions[-2], [-3], ... (the last stage also holds the LM head).
 #include <algorithm>
 #include <map>
@@ -59,11 +65,16 @@ struct VSpec {
 std::int64_t blocks_per_request(const VSpec& s, std::int64_t max_model_len, std::int64_t batched) {
   switch (s.kind) {
     case VKind::full:
-    case VKind::mla: return ceil_div(max_model_len, s.block);
-    case VKind::sliding: return ceil_div(std::min(s.window - 1 + batched, max_model_len), s.block) + 1;
-    case VKind::chunked: return ceil_div(std::min(s.window + batched, max_model_len), s.block);
-    case VKind::cross: return ceil_div(s.fixed_tokens, s.block);
-    case VKind::mamba: return 1;
+    case VKind::mla:
+      return ceil_div(max_model_len, s.block);
+    case VKind::sliding:
+      return ceil_div(std::min(s.window - 1 + batched, max_model_len), s.block) + 1;
+    case VKind::chunked:
+      return ceil_div(std::min(s.window + batched, max_model_len), s.block);
+    case VKind::cross:
+      return ceil_div(s.fixed_tokens, s.block);
+    case VKind::mamba:
+      return 1;
   }
   return 0;
 }
@@ -100,8 +111,9 @@ Result<Plan> plan(const ModelCacheSpec& spec, const RuntimeRequest& request, Run
   p.per_layer.resize(spec.layers.size());
   const bool chunked = spec.count(LayerKind::chunked_attention) > 0;
   if (chunked)
-    out.notes.push_back("chunked local attention disables the hybrid KV cache manager: windowed layers get pages "
-                        "for the whole context");
+    out.notes.push_back(
+        "chunked local attention disables the hybrid KV cache manager: windowed layers get pages "
+        "for the whole context");
   std::int64_t heads_rank = 0;
   std::int64_t mamba_page = 0;
   std::int64_t attn_page_per_token = 0;
@@ -119,7 +131,8 @@ Result<Plan> plan(const ModelCacheSpec& spec, const RuntimeRequest& request, Run
     }
     if (!l.owns_kv()) continue;
     const bool is_mla = l.kind == LayerKind::mla;
-    const std::int64_t heads = is_mla ? l.num_kv_heads : std::max<std::int64_t>(1, l.num_kv_heads / request.tp);
+    const std::int64_t heads =
+        is_mla ? l.num_kv_heads : std::max<std::int64_t>(1, l.num_kv_heads / request.tp);
     heads_rank = std::max(heads_rank, heads);
     auto kpt = product("page size", heads, l.head_dim_k, dt);
     auto vpt = product("page size", heads, l.head_dim_v, dt);
@@ -128,11 +141,21 @@ Result<Plan> plan(const ModelCacheSpec& spec, const RuntimeRequest& request, Run
     s.k_bytes_per_token = *kpt;
     s.v_bytes_per_token = *vpt;
     switch (l.kind) {
-      case LayerKind::mla: s.kind = VKind::mla; break;
-      case LayerKind::sliding_attention: s.kind = chunked ? VKind::full : VKind::sliding; break;
-      case LayerKind::chunked_attention: s.kind = VKind::full; break;
-      case LayerKind::cross_attention: s.kind = VKind::cross; break;
-      default: s.kind = VKind::full; break;
+      case LayerKind::mla:
+        s.kind = VKind::mla;
+        break;
+      case LayerKind::sliding_attention:
+        s.kind = chunked ? VKind::full : VKind::sliding;
+        break;
+      case LayerKind::chunked_attention:
+        s.kind = VKind::full;
+        break;
+      case LayerKind::cross_attention:
+        s.kind = VKind::cross;
+        break;
+      default:
+        s.kind = VKind::full;
+        break;
     }
     if (s.kind == VKind::sliding) s.window = l.window.value_or(0);
     if (s.kind == VKind::cross) s.fixed_tokens = l.fixed_tokens.value_or(0);
@@ -148,11 +171,13 @@ Result<Plan> plan(const ModelCacheSpec& spec, const RuntimeRequest& request, Run
   }
   out.kv_heads_per_rank = heads_rank > 0 ? std::optional<std::int64_t>(heads_rank) : std::nullopt;
 
-  // Hybrid attention + mamba: raise the attention block size until its page covers the mamba state, pad mamba.
+  // Hybrid attention + mamba: raise the attention block size until its page covers the mamba state, pad
+  // mamba.
   if (mamba_page > 0 && attn_page_per_token > 0) {
     std::int64_t block = 16 * ceil_div(mamba_page, 16 * attn_page_per_token);
     if (block > o.block_size) {
-      out.notes.push_back(fmt::format("attention block size raised to {} so a page covers the recurrent state", block));
+      out.notes.push_back(
+          fmt::format("attention block size raised to {} so a page covers the recurrent state", block));
       for (auto& s : p.per_layer)
         if (s && s->kind != VKind::mamba) s->page = s->page / s->block * block, s->block = block;
     }
@@ -161,7 +186,8 @@ Result<Plan> plan(const ModelCacheSpec& spec, const RuntimeRequest& request, Run
       if (s && s->kind != VKind::mamba) attn_page = std::max(attn_page, s->page);
     for (auto& s : p.per_layer)
       if (s && s->kind == VKind::mamba) s->page = attn_page;
-    out.notes.push_back("recurrent state pages padded to the attention page (HybridAttentionMambaModelConfig)");
+    out.notes.push_back(
+        "recurrent state pages padded to the attention page (HybridAttentionMambaModelConfig)");
   }
 
   std::vector<std::size_t> owners;
@@ -198,9 +224,12 @@ Result<Plan> plan(const ModelCacheSpec& spec, const RuntimeRequest& request, Run
   std::vector<std::pair<VSpec, std::vector<std::size_t>>> types;  // first-seen order, as the dict in vLLM
   for (auto i : owners) {
     const VSpec& s = *p.per_layer[i];
-    auto it = std::find_if(types.begin(), types.end(), [&](const auto& t) { return t.first.key() == s.key(); });
-    if (it == types.end()) types.push_back({s, {i}});
-    else it->second.push_back(i);
+    auto it =
+        std::find_if(types.begin(), types.end(), [&](const auto& t) { return t.first.key() == s.key(); });
+    if (it == types.end())
+      types.push_back({s, {i}});
+    else
+      it->second.push_back(i);
   }
   std::size_t min_n = owners.size(), max_n = 0;
   for (const auto& t : types) {
@@ -225,7 +254,8 @@ Result<RuntimeSize> size_vllm(const ModelCacheSpec& spec, const RuntimeRequest& 
   const VllmOptions& o = request.vllm;
   if (o.block_size <= 0) return usage("--block-size", "a positive token count", std::to_string(o.block_size));
   if (o.max_num_batched_tokens <= 0)
-    return usage("--max-num-batched-tokens", "a positive token count", std::to_string(o.max_num_batched_tokens));
+    return usage("--max-num-batched-tokens", "a positive token count",
+                 std::to_string(o.max_num_batched_tokens));
   if (request.k_dtype != request.v_dtype)
     return usage("--v-dtype", "the same dtype as --kv-dtype (vLLM has one cache dtype)",
                  std::string(to_string(request.v_dtype)));
@@ -318,8 +348,8 @@ Result<RuntimeSize> size_vllm(const ModelCacheSpec& spec, const RuntimeRequest& 
   if (request.tp > 1 && spec.count(LayerKind::recurrent) > 0)
     best.notes.push_back("recurrent state split evenly across tensor-parallel ranks (approximation)");
   if (request.tp > 1 || request.pp > 1)
-    best.notes.push_back(fmt::format("per-rank figures (tp {}, pp {}: the stage holding the most cache)", request.tp,
-                                     request.pp));
+    best.notes.push_back(fmt::format("per-rank figures (tp {}, pp {}: the stage holding the most cache)",
+                                     request.tp, request.pp));
   finish(best);
   return best;
 }
@@ -335,8 +365,9 @@ Result<VllmCapacity> vllm_capacity(const ModelCacheSpec& spec, const RuntimeRequ
   c.blocks_per_request = s->blocks_per_request.value_or(0);
   const std::int64_t per_block = s->bytes_per_block.value_or(0);
   c.num_blocks = per_block > 0 ? std::max<std::int64_t>(0, kv_memory) / per_block : 0;
-  c.max_concurrency =
-      c.blocks_per_request > 0 ? static_cast<double>(c.num_blocks) / static_cast<double>(c.blocks_per_request) : 0;
+  c.max_concurrency = c.blocks_per_request > 0
+                          ? static_cast<double>(c.num_blocks) / static_cast<double>(c.blocks_per_request)
+                          : 0;
   return c;
 }
 

@@ -215,4 +215,76 @@ TEST(RuntimeLlamaCpp, QuantizedVNeedsFlashAttention) {
   EXPECT_EQ(got->total_bytes, 285'212'672);
 }
 
+// Load logs of real llama.cpp runs found in public repositories (the KV lines quoted; the model's geometry
+// from its published config, or inferred where the log names only the layer count and n_ctx_train).
+struct RealLog {
+  const char* what;
+  ModelCacheSpec spec;
+  std::int64_t n_ctx, n_seq;
+  kvspec::CacheDType type;
+  std::int64_t cells;
+  std::string kv_mib, swa_mib;
+};
+
+ModelCacheSpec uniform(const char* type, int layers, std::int64_t heads, std::int64_t k, std::int64_t v) {
+  ModelCacheSpec s;
+  s.model_type = type;
+  for (int i = 0; i < layers; ++i) s.layers.push_back(attn(LayerKind::full_attention, heads, k, v));
+  return s;
+}
+
+TEST(RuntimeLlamaCpp, RealLoadLogs) {
+  ModelCacheSpec gpt_oss_20b;  // 24 blocks, kv 8 × 64, sliding_window 128, set_swa_pattern(2)
+  gpt_oss_20b.model_type = "gpt-oss";
+  for (int i = 0; i < 24; ++i)
+    gpt_oss_20b.layers.push_back(i % 2 == 0 ? attn(LayerKind::sliding_attention, 8, 64, 64, 128)
+                                            : attn(LayerKind::full_attention, 8, 64, 64));
+  const RealLog logs[] = {
+      // "llama_kv_cache_unified: size = 3072.00 MiB (131072 cells, 12 layers, 1/1 seqs)" and
+      // "... size = 18.00 MiB (768 cells, 12 layers ...)": SWA pad256(min(131072, 128 + 512)) = 768
+      {"gpt-oss-20b -c 131072 (Ascend CANN deployment notes)", gpt_oss_20b, 131072, 1,
+       kvspec::CacheDType::f16, 131072, "3090.00", "18.00"},
+      // "size = 2016.00 MiB (4096 cells, 126 layers, 1/ 1 seqs)", n_ctx_train 131072: Llama-3.1-405B geometry
+      {"Llama-3.1-405B over RPC -c 4096", uniform("llama", 126, 8, 128, 128), 4096, 1,
+       kvspec::CacheDType::f16, 4096, "2016.00", ""},
+      // "size = 1536.00 MiB (4096 cells, 32 layers, 1 seqs)", flash_attn 0: Phi-3-mini (32 × 96, MHA)
+      {"Phi-3-mini -c 4096", uniform("phi3", 32, 32, 96, 96), 4096, 1, kvspec::CacheDType::f16, 4096,
+       "1536.00", ""},
+      // "size = 1024.00 MiB (8192 cells, 32 layers)", n_ctx_train 32768: Mistral-7B (8 × 128)
+      {"Mistral-7B -c 8192", uniform("llama", 32, 8, 128, 128), 8192, 1, kvspec::CacheDType::f16, 8192,
+       "1024.00", ""},
+      // llama-server on UI-Venus-1.5-8B (qwen3vl: 36 layers, 8 KV heads, 128): -c 8192 -ctk f16 -> 1152 MiB
+      {"qwen3vl 8B -c 8192 f16", uniform("qwen3vl", 36, 8, 128, 128), 8192, 1, kvspec::CacheDType::f16, 8192,
+       "1152.00", ""},
+      // ... and -ctk q8_0 (-ctv q8_0, flash attention) -> 612 MiB
+      {"qwen3vl 8B -c 8192 q8_0", uniform("qwen3vl", 36, 8, 128, 128), 8192, 1, kvspec::CacheDType::q8_0,
+       8192, "612.00", ""},
+      // deepseek-coder-v2-16b converted before MLA GGUFs (16 heads, K 192, V 128), -c 16384 -np 8:
+      // "size = 4320.00 MiB (2048 cells, 27 layers, 8/8 seqs), K (f16): 2592.00 MiB, V (f16): 1728.00 MiB"
+      {"DeepSeek-Coder-V2-Lite (old GGUF) -c 16384 -np 8", uniform("deepseek2", 27, 16, 192, 128), 16384, 8,
+       kvspec::CacheDType::f16, 2048, "4320.00", ""},
+      // "size = 112.00 MiB (1024 cells, 28 layers, 1/1 seqs)": Llama-3.2-3B geometry (28 × 8 × 128)
+      {"Llama-3.2-3B -c 1024", uniform("llama", 28, 8, 128, 128), 1024, 1, kvspec::CacheDType::f16, 1024,
+       "112.00", ""},
+      // "size = 32.00 MiB (1024 cells, 16 layers, 1/1 seqs)": Llama-3.2-1B geometry (16 × 8 × 64)
+      {"Llama-3.2-1B -c 1024", uniform("llama", 16, 8, 64, 64), 1024, 1, kvspec::CacheDType::f16, 1024,
+       "32.00", ""},
+  };
+  for (const RealLog& log : logs) {
+    SCOPED_TRACE(log.what);
+    kvspec::RuntimeRequest q;
+    q.runtime = kvspec::Runtime::llama_cpp;
+    q.context = log.n_ctx;
+    q.batch = log.n_seq;
+    q.k_dtype = q.v_dtype = log.type;
+    auto got = kvspec::size_runtime(log.spec, q);
+    ASSERT_TRUE(got) << got.error().message();
+    EXPECT_EQ(*got->cells, log.cells);
+    EXPECT_EQ(mib(got->kv_bytes), log.kv_mib);
+    if (!log.swa_mib.empty()) {
+      EXPECT_EQ(mib(got->swa_bytes.value_or(0)), log.swa_mib);
+    }
+  }
+}
+
 }  // namespace

@@ -41,10 +41,10 @@ constexpr std::int64_t kMaxSeq = 256;  // llama-cparams.h LLAMA_MAX_SEQ ("n_seq_
 // caches: mistral, mixtral, qwen2 and starcoder2 convert to architectures without SWA keys, and LLM_ARCH_PHI3
 // reads the window but disables it ("Phi SWA is currently disabled - results might be suboptimal").
 bool llama_cpp_has_swa(std::string_view model_type) {
-  return is_one_of(
-      model_type, {"gemma2", "gemma3", "gemma3_text", "gemma3n", "gemma3n_text", "gemma-embedding", "cohere2",
-                   "llama4", "llama4_text", "olmo2", "olmo3", "exaone4", "exaone_moe", "exaone-moe",
-                   "gpt_oss", "gpt-oss", "afmoe", "smallthinker"});
+  return is_one_of(model_type, {"gemma2",      "gemma3",      "gemma3_text",     "gemma3n", "gemma3n_text",
+                                "gemma4",      "gemma4_text", "gemma-embedding", "cohere2", "llama4",
+                                "llama4_text", "olmo2",       "olmo3",           "exaone4", "exaone_moe",
+                                "exaone-moe",  "gpt_oss",     "gpt-oss",         "afmoe",   "smallthinker"});
 }
 
 struct CacheTally {

@@ -140,8 +140,8 @@ Result<std::string> render_compare(const std::vector<CompareEntry>& models, cons
   }
   std::string out;
   if (with_cache && models.front().cache)
-    out += fmt::format("cache at {} tokens × {}, {} (exact runtime)\n", models.front().cache->context,
-                       models.front().cache->batch, to_string(options.kv_dtype));
+    out += fmt::format("cache at {} tokens × {}, {} ({} runtime)\n", models.front().cache->context,
+                       models.front().cache->batch, to_string(options.kv_dtype), models.front().cache->runtime);
   for (std::size_t r = 0; r < labels.size(); ++r) {
     out += fmt::format("{:<{}}", labels[r], label_w + 2);
     for (std::size_t c = 0; c < cols.size(); ++c) {

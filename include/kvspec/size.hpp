@@ -21,6 +21,13 @@ struct SizeRequest {
   CacheDType v_dtype = CacheDType::f16;
 };
 
+// A runtime's own figure beside the totals (llama.cpp cells, vLLM blocks, ...): printed, and a key of the JSON
+// `cache` object.
+struct CacheDetail {
+  std::string key;  // JSON key, e.g. "cells", "swa_cells", "k_bytes", "blocks_per_request"
+  std::int64_t value = 0;
+};
+
 struct CacheSize {
   std::string runtime = "exact";
   std::int64_t context = 0;
@@ -31,6 +38,11 @@ struct CacheSize {
   std::int64_t state_bytes = 0;               // recurrent state, all sequences
   std::int64_t total_bytes = 0;               // kv_bytes + state_bytes
   std::vector<std::int64_t> per_layer_bytes;  // each layer's K/V + state, all sequences
+  // Tokens each layer holds per sequence as the runtime allocates them (cells, pages × block, steps); empty for
+  // the exact runtime, whose holdings are exact_tokens_held().
+  std::vector<std::int64_t> per_layer_tokens;
+  std::vector<CacheDetail> details;  // runtime-specific figures, in print order
+  std::vector<std::string> notes;    // how the runtime's options were resolved, what is not modelled
 };
 
 // K+V bytes one token costs in one layer at the given dtypes (0 for layers without per-token cache).

@@ -12,8 +12,17 @@ namespace kvspec {
 // invalid, non-positive or above `max`.
 std::optional<std::int64_t> parse_count(std::string_view text, std::int64_t max = std::int64_t{1} << 40);
 
-// Byte sizes: 512MiB, 24GiB, 24G (= GiB), 80GB (= 10⁹), 1.5GiB, 1024 (bytes).
+// Byte sizes: 512MiB, 24GiB, 24G (= GiB), 80GB (= 10⁹), 1.5GiB, 1024 (bytes). Integers are exact; fractions
+// are floored to whole bytes.
 std::optional<std::int64_t> parse_bytes(std::string_view text);
+
+// The same, with which unit was read, for output that says so: "GiB = 2^30 bytes", "GB = 10^9 bytes",
+// "bytes".
+struct ByteQuantity {
+  std::int64_t bytes = 0;
+  std::string unit;  // "GiB = 2^30 bytes", ...
+};
+std::optional<ByteQuantity> parse_byte_quantity(std::string_view text);
 
 // "384 MiB", "2.31 GiB", "512 B": binary units, up to 2 decimals, trailing zeros dropped.
 std::string format_bytes(std::int64_t bytes);

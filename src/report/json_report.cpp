@@ -23,6 +23,17 @@ void write_cache(JsonWriter& w, const CacheSize& c) {
   w.key("per_layer_bytes").begin_array();
   for (auto b : c.per_layer_bytes) w.value(b);
   w.end_array();
+  if (!c.per_layer_tokens.empty()) {
+    w.key("per_layer_tokens").begin_array();
+    for (auto t : c.per_layer_tokens) w.value(t);
+    w.end_array();
+  }
+  for (const auto& d : c.details) w.key(d.key).value(d.value);
+  if (!c.notes.empty()) {
+    w.key("runtime_notes").begin_array();
+    for (const auto& n : c.notes) w.value(n);
+    w.end_array();
+  }
   w.end_object();
 }
 

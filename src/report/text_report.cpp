@@ -39,7 +39,7 @@ void size_table(std::string& out, const ModelCacheSpec& spec, const CacheSize& c
     if (!groups.count(label)) order.push_back(label);
     Group& g = groups[label];
     ++g.layers;
-    g.tokens = exact_tokens_held(l, c.context);
+    g.tokens = c.per_layer_tokens.empty() ? exact_tokens_held(l, c.context) : c.per_layer_tokens[i];
     g.bytes += c.per_layer_bytes[i];
   }
   out += fmt::format("  {:<18}{:>7}{:>14}{:>16}\n", "kind", "layers", "tokens held", "bytes");
@@ -52,6 +52,20 @@ void size_table(std::string& out, const ModelCacheSpec& spec, const CacheSize& c
         fmt::format("  {:<18}{:>7}{:>14}{:>16}\n", "  of which state", "", "", format_bytes(c.state_bytes));
   out += fmt::format("  {:<18}{:>7}{:>14}{:>16}   ({} B)\n", "total", spec.num_layers(), "",
                      format_bytes(c.total_bytes), c.total_bytes);
+  if (!c.details.empty()) {
+    std::string line;
+    for (const auto& d : c.details) {
+      bool bytes = d.key.ends_with("_bytes");
+      std::string item = fmt::format("{} {}", d.key, bytes ? format_bytes(d.value) : std::to_string(d.value));
+      if (line.size() + item.size() > 100) {
+        out += "  " + line + "\n";
+        line.clear();
+      }
+      line += (line.empty() ? "" : ", ") + item;
+    }
+    if (!line.empty()) out += "  " + line + "\n";
+  }
+  for (const auto& n : c.notes) out += fmt::format("  - {}\n", n);
 }
 
 }  // namespace
@@ -128,8 +142,8 @@ Result<std::string> render_compare(const std::vector<CompareEntry>& models, cons
   }
   std::string out;
   if (with_cache && models.front().cache)
-    out += fmt::format("cache at {} tokens × {}, {} (exact runtime)\n", models.front().cache->context,
-                       models.front().cache->batch, to_string(options.kv_dtype));
+    out += fmt::format("cache at {} tokens × {}, {} ({} runtime)\n", models.front().cache->context,
+                       models.front().cache->batch, to_string(options.kv_dtype), models.front().cache->runtime);
   for (std::size_t r = 0; r < labels.size(); ++r) {
     out += fmt::format("{:<{}}", labels[r], label_w + 2);
     for (std::size_t c = 0; c < cols.size(); ++c) {

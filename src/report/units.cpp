@@ -3,6 +3,7 @@
 #include <cctype>
 #include <charconv>
 #include <cmath>
+#include <limits>
 
 #include <fmt/format.h>
 
@@ -36,7 +37,7 @@ std::optional<std::int64_t> parse_count(std::string_view text, std::int64_t max)
   return v * mult;
 }
 
-std::optional<std::int64_t> parse_bytes(std::string_view text) {
+std::optional<ByteQuantity> parse_byte_quantity(std::string_view text) {
   text = trim(text);
   std::size_t i = 0;
   while (i < text.size() && (std::isdigit(static_cast<unsigned char>(text[i])) || text[i] == '.')) ++i;
@@ -44,33 +45,51 @@ std::optional<std::int64_t> parse_bytes(std::string_view text) {
   std::string unit(trim(text.substr(i)));
   for (auto& c : unit) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   if (num.empty()) return std::nullopt;
+  struct Unit {
+    const char* names[2];
+    std::int64_t mult;
+    const char* note;
+  };
+  // G, M, K and T alone are binary, as memory sizes are usually meant (24G = 24 GiB).
+  static constexpr Unit kUnits[] = {
+      {{"", "b"}, 1, "bytes"},
+      {{"k", "kib"}, std::int64_t{1} << 10, "KiB = 2^10 bytes"},
+      {{"m", "mib"}, std::int64_t{1} << 20, "MiB = 2^20 bytes"},
+      {{"g", "gib"}, std::int64_t{1} << 30, "GiB = 2^30 bytes"},
+      {{"t", "tib"}, std::int64_t{1} << 40, "TiB = 2^40 bytes"},
+      {{"kb", "kb"}, 1'000, "kB = 10^3 bytes"},
+      {{"mb", "mb"}, 1'000'000, "MB = 10^6 bytes"},
+      {{"gb", "gb"}, 1'000'000'000, "GB = 10^9 bytes"},
+      {{"tb", "tb"}, 1'000'000'000'000, "TB = 10^12 bytes"},
+  };
+  const Unit* u = nullptr;
+  for (const auto& candidate : kUnits)
+    if (unit == candidate.names[0] || unit == candidate.names[1]) u = &candidate;
+  if (u == nullptr) return std::nullopt;
+  ByteQuantity q;
+  q.unit = u->note;
+  if (num.find('.') == std::string_view::npos) {
+    std::int64_t v = 0;
+    auto [p, ec] = std::from_chars(num.data(), num.data() + num.size(), v);
+    if (ec != std::errc() || p != num.data() + num.size() ||
+        v > std::numeric_limits<std::int64_t>::max() / u->mult)
+      return std::nullopt;
+    q.bytes = v * u->mult;
+    return q;
+  }
   double v = 0;
   auto [p, ec] = std::from_chars(num.data(), num.data() + num.size(), v);
   if (ec != std::errc() || p != num.data() + num.size() || !(v >= 0)) return std::nullopt;
-  double mult = 0;
-  if (unit.empty() || unit == "b")
-    mult = 1;
-  else if (unit == "k" || unit == "kib")
-    mult = 1024.0;
-  else if (unit == "m" || unit == "mib")
-    mult = 1024.0 * 1024;
-  else if (unit == "g" || unit == "gib")
-    mult = 1024.0 * 1024 * 1024;
-  else if (unit == "t" || unit == "tib")
-    mult = 1024.0 * 1024 * 1024 * 1024;
-  else if (unit == "kb")
-    mult = 1e3;
-  else if (unit == "mb")
-    mult = 1e6;
-  else if (unit == "gb")
-    mult = 1e9;
-  else if (unit == "tb")
-    mult = 1e12;
-  else
-    return std::nullopt;
-  double bytes = std::floor(v * mult);
+  double bytes = std::floor(v * static_cast<double>(u->mult));
   if (bytes > 9.0e18) return std::nullopt;
-  return static_cast<std::int64_t>(bytes);
+  q.bytes = static_cast<std::int64_t>(bytes);
+  return q;
+}
+
+std::optional<std::int64_t> parse_bytes(std::string_view text) {
+  auto q = parse_byte_quantity(text);
+  if (!q) return std::nullopt;
+  return q->bytes;
 }
 
 std::string format_bytes(std::int64_t bytes) {

@@ -1,0 +1,154 @@
+// fit(): the largest context (or batch) whose weights + overhead + reserve + cache fit the memory, found by a
+// binary search over the runtime profile's own sizing. Every profile's size is non-decreasing in context and
+// in batch (padding and steps only round up), so the search is exact: the answer fits and answer + 1 does
+// not.
+//
+// Fixed overheads kvspec can justify:
+//   vllm   only gpu_memory_utilization (default 0.9, vllm/config/cache.py) of the device is planned for
+//   weights,
+//          activations and the KV cache; the rest is left to the CUDA context and other processes. Activation
+//          and CUDA-graph memory are not modelled (use --reserve).
+//   others none: llama.cpp's compute buffers, mlx's and transformers' activations depend on the backend and
+//   batch
+//          shape and are not modelled (use --reserve).
+#include <algorithm>
+
+#include <fmt/format.h>
+
+#include "kvspec/plan.hpp"
+#include "util/checked.hpp"
+
+namespace kvspec {
+
+namespace {
+
+constexpr std::int64_t kDefaultBound = std::int64_t{1} << 20;  // contexts searched when the model states none
+constexpr std::int64_t kMaxBatch = std::int64_t{1} << 16;
+constexpr std::int64_t kLlamaMaxSeq = 256;  // llama-cparams.h LLAMA_MAX_SEQ
+
+}  // namespace
+
+RuntimeRequest fit_runtime_request(const RuntimeRequest& base, std::int64_t context, std::int64_t batch) {
+  RuntimeRequest r = base;
+  r.batch = batch;
+  r.context = context;
+  // llama.cpp's n_ctx is shared by its sequences: -c = tokens per sequence × -np.
+  if (base.runtime == Runtime::llama_cpp) r.context = context * batch;
+  return r;
+}
+
+Result<FitResult> fit(const ModelCacheSpec& spec, const FitRequest& request) {
+  if (request.memory <= 0)
+    return make_error(ErrorCode::usage, "", "--memory", "a positive size such as 24GiB or 80GB",
+                      std::to_string(request.memory));
+  if (request.reserve < 0)
+    return make_error(ErrorCode::usage, "", "--reserve", "a size of zero or more",
+                      std::to_string(request.reserve));
+  const RuntimeRequest& base = request.runtime;
+  if ((base.tp > 1 || base.pp > 1) && base.runtime != Runtime::vllm)
+    return make_error(ErrorCode::usage, "", base.tp > 1 ? "--tp" : "--pp",
+                      "1 (tensor and pipeline splits are modelled for --runtime vllm)",
+                      std::to_string(base.tp > 1 ? base.tp : base.pp));
+  FitResult out;
+  out.request = request;
+
+  // Weights per rank: split evenly across tensor and pipeline ranks.
+  const std::int64_t ranks = std::max<std::int64_t>(1, base.tp) * std::max<std::int64_t>(1, base.pp);
+  out.weights_bytes = request.weights.bytes / ranks + (request.weights.bytes % ranks != 0 ? 1 : 0);
+  if (ranks > 1) out.notes.push_back(fmt::format("weights split evenly over {} ranks", ranks));
+  if (base.runtime == Runtime::vllm) {
+    // floor(memory × 0.9), in integers
+    out.overhead_bytes = request.memory - request.memory / 10 * 9 - (request.memory % 10) * 9 / 10;
+    out.overhead_note = "vLLM plans within gpu_memory_utilization 0.9 of the device (vllm/config/cache.py)";
+  } else {
+    out.overhead_note = fmt::format("{}: compute buffers and activations not modelled (use --reserve)",
+                                    to_string(base.runtime));
+  }
+  auto used = checked_add(out.weights_bytes, out.overhead_bytes);
+  if (used) used = checked_add(*used, request.reserve);
+  if (!used) return make_error(ErrorCode::usage, "", "--memory", "sizes that fit in 64 bits", "an overflow");
+  out.cache_budget = request.memory - *used;
+
+  const bool by_context = request.target == FitTarget::context;
+  std::int64_t bound = 0;
+  if (by_context) {
+    bound = request.max_context.value_or(spec.max_position_embeddings.value_or(kDefaultBound));
+    if (!request.max_context && !spec.max_position_embeddings)
+      out.notes.push_back(fmt::format("max_position_embeddings unknown: contexts searched up to {}", bound));
+  } else {
+    bound = base.runtime == Runtime::llama_cpp ? kLlamaMaxSeq : kMaxBatch;
+  }
+  out.bound = bound;
+  const std::int64_t fixed = by_context ? base.batch : base.context;
+  if (fixed <= 0)
+    return make_error(ErrorCode::usage, "", by_context ? "--batch" : "--context", "a positive integer",
+                      std::to_string(fixed));
+
+  auto size_at = [&](std::int64_t x) -> Result<RuntimeSize> {
+    return size_runtime(
+        spec, by_context ? fit_runtime_request(base, x, fixed) : fit_runtime_request(base, fixed, x));
+  };
+  // Overflow at huge contexts means "does not fit", not an error.
+  auto fits = [&](std::int64_t x) -> Result<bool> {
+    auto s = size_at(x);
+    if (!s) {
+      if (s.error().expected == "sizes that fit in 64 bits") return false;
+      return s.error();
+    }
+    return s->total_bytes <= out.cache_budget;
+  };
+
+  auto one = fits(1);
+  if (!one) return one.error();
+  if (*one) {
+    std::int64_t lo = 1, hi = bound;  // fits(lo) holds
+    auto top = fits(hi);
+    if (!top) return top.error();
+    if (*top) {
+      lo = hi;
+      out.capped = true;
+    }
+    while (lo < hi) {
+      std::int64_t mid = lo + (hi - lo + 1) / 2;
+      auto f = fits(mid);
+      if (!f) return f.error();
+      if (*f)
+        lo = mid;
+      else
+        hi = mid - 1;
+    }
+    out.answer = lo;
+    auto at = size_at(lo);
+    if (!at) return at.error();
+    out.at_answer = std::move(*at);
+    if (!out.capped) {
+      auto next = size_at(lo + 1);
+      if (next) out.next_step = std::move(*next);
+    }
+  }
+
+  // Memory vs context at the batch: powers of two up to the model's max positions (and that bound itself).
+  const std::int64_t table_batch = by_context ? fixed : out.answer.value_or(1);
+  const std::int64_t table_bound =
+      by_context ? bound : spec.max_position_embeddings.value_or(std::max<std::int64_t>(fixed, 1024));
+  std::vector<std::int64_t> contexts;
+  for (std::int64_t c = std::min<std::int64_t>(1024, table_bound); c < table_bound; c *= 2)
+    contexts.push_back(c);
+  contexts.push_back(table_bound);
+  for (std::int64_t c : contexts) {
+    auto s = size_runtime(spec, fit_runtime_request(base, c, table_batch));
+    if (!s) {
+      if (s.error().expected == "sizes that fit in 64 bits") break;
+      return s.error();
+    }
+    FitRow row{c, table_batch, s->total_bytes, 0, false};
+    auto total = checked_add(*used, s->total_bytes);
+    row.total_bytes = total.value_or(INT64_MAX);
+    row.fits = s->total_bytes <= out.cache_budget;
+    out.table.push_back(row);
+  }
+  if (request.weights.estimate) out.notes.push_back("weights are an estimate from config.json");
+  return out;
+}
+
+}  // namespace kvspec

@@ -1,0 +1,134 @@
+// The output of `kvspec fit`: the budget and what takes it, the answer, and memory vs context.
+#include <fmt/format.h>
+
+#include "kvspec/plan.hpp"
+#include "kvspec/units.hpp"
+#include "report/json_writer.hpp"
+
+namespace kvspec {
+
+namespace {
+
+std::string bytes_long(std::int64_t b) {
+  return fmt::format("{} ({} B)", format_bytes(b), b);
+}
+
+std::string sequences(std::int64_t n) {
+  return fmt::format("{} sequence{}", n, n == 1 ? "" : "s");
+}
+
+}  // namespace
+
+Result<std::string> render_fit_text(const ModelCacheSpec& spec, const FitResult& r) {
+  const FitRequest& q = r.request;
+  const RuntimeRequest& rt = q.runtime;
+  std::string out = fmt::format("{}\n", spec.source);
+  std::string ranks = rt.tp > 1 || rt.pp > 1 ? fmt::format(", per rank (tp {}, pp {})", rt.tp, rt.pp) : "";
+  out += fmt::format("  {:<14}{} ({}){}\n", "memory", bytes_long(q.memory),
+                     q.memory_unit.empty() ? "bytes" : q.memory_unit, ranks);
+  out += fmt::format("  {:<14}{}  {}\n", "weights", format_bytes(r.weights_bytes), q.weights.source);
+  for (const auto& n : q.weights.notes) out += fmt::format("  {:<14}  - {}\n", "", n);
+  out += fmt::format("  {:<14}{}  {}\n", "overhead", format_bytes(r.overhead_bytes), r.overhead_note);
+  if (q.reserve > 0) out += fmt::format("  {:<14}{}\n", "reserve", format_bytes(q.reserve));
+  out += fmt::format("  {:<14}{}\n", "for the cache",
+                     r.cache_budget >= 0 ? bytes_long(r.cache_budget)
+                                         : fmt::format("none ({} over)", format_bytes(-r.cache_budget)));
+  out += fmt::format("  {:<14}{}, K {} / V {}\n", "runtime", to_string(rt.runtime), to_string(rt.k_dtype),
+                     to_string(rt.v_dtype));
+  out += "\n";
+  const bool by_context = q.target == FitTarget::context;
+  if (!r.answer) {
+    out += by_context ? fmt::format("nothing fits: not even 1 token for {}\n", sequences(rt.batch))
+                      : fmt::format("nothing fits: not even 1 sequence of {} tokens\n", rt.context);
+  } else if (by_context) {
+    out += fmt::format("largest context for {}: {} tokens{}\n", sequences(rt.batch), *r.answer,
+                       r.capped ? " (the model's maximum; it all fits)" : "");
+  } else {
+    out += fmt::format("largest batch at {} tokens: {}{}\n", rt.context, sequences(*r.answer),
+                       r.capped ? fmt::format(" (the search limit{})",
+                                              rt.runtime == Runtime::llama_cpp ? ", LLAMA_MAX_SEQ" : "")
+                                : "");
+  }
+  if (r.at_answer) {
+    out += fmt::format("  cache there   {}", bytes_long(r.at_answer->total_bytes));
+    if (r.next_step)
+      out += fmt::format("; {} {} would need {}", by_context ? "context" : "batch", *r.answer + 1,
+                         bytes_long(r.next_step->total_bytes));
+    out += "\n";
+    if (rt.runtime == Runtime::llama_cpp && r.at_answer->n_ctx)
+      out += fmt::format("  llama.cpp     -c {} -np {} ({} cells per stream)\n", *r.at_answer->n_ctx,
+                         r.at_answer->batch, r.at_answer->cells.value_or(0));
+    if (rt.runtime == Runtime::vllm && r.at_answer->blocks_per_request && r.at_answer->bytes_per_block &&
+        *r.at_answer->bytes_per_block > 0 && r.cache_budget > 0) {
+      std::int64_t blocks = r.cache_budget / *r.at_answer->bytes_per_block;
+      out += fmt::format("  vllm          {} blocks of {} tokens, {} per request: max concurrency {:.2f}\n",
+                         blocks, r.at_answer->block_size.value_or(rt.vllm.block_size),
+                         *r.at_answer->blocks_per_request,
+                         static_cast<double>(blocks) / static_cast<double>(*r.at_answer->blocks_per_request));
+    }
+    for (const auto& n : r.at_answer->notes) out += fmt::format("  - {}\n", n);
+  }
+  if (!r.table.empty()) {
+    out += fmt::format("\nmemory vs context ({})\n", sequences(r.table.front().batch));
+    out += fmt::format("  {:>9}  {:>12}  {:>12}  {}\n", "context", "cache", "total", "fits");
+    for (const auto& row : r.table)
+      out +=
+          fmt::format("  {:>9}  {:>12}  {:>12}  {}\n", format_count(row.context),
+                      format_bytes(row.cache_bytes), format_bytes(row.total_bytes), row.fits ? "yes" : "no");
+  }
+  for (const auto& n : r.notes) out += fmt::format("- {}\n", n);
+  return out;
+}
+
+Result<std::string> render_fit_json(const ModelCacheSpec& spec, const FitResult& r) {
+  const FitRequest& q = r.request;
+  JsonWriter w;
+  w.begin_object();
+  w.key("source").value(spec.source);
+  w.key("runtime").value(to_string(q.runtime.runtime));
+  w.key("memory_bytes").value(q.memory);
+  w.key("memory_unit").value(q.memory_unit);
+  w.key("reserve_bytes").value(q.reserve);
+  w.key("tp").value(q.runtime.tp);
+  w.key("pp").value(q.runtime.pp);
+  w.key("weights").begin_object();
+  w.key("bytes").value(r.weights_bytes);
+  w.key("total_bytes").value(q.weights.bytes);
+  w.key("parameters").value(q.weights.parameters);
+  w.key("estimate").value(q.weights.estimate);
+  w.key("source").value(q.weights.source);
+  w.end_object();
+  w.key("overhead_bytes").value(r.overhead_bytes);
+  w.key("overhead_note").value(r.overhead_note);
+  w.key("cache_budget_bytes").value(r.cache_budget);
+  w.key("target").value(q.target == FitTarget::context ? "context" : "batch");
+  w.key("context").value(q.target == FitTarget::context ? r.answer
+                                                        : std::optional<std::int64_t>(q.runtime.context));
+  w.key("batch").value(q.target == FitTarget::batch ? r.answer
+                                                    : std::optional<std::int64_t>(q.runtime.batch));
+  w.key("capped").value(r.capped);
+  w.key("cache_bytes")
+      .value(r.at_answer ? std::optional<std::int64_t>(r.at_answer->total_bytes) : std::nullopt);
+  w.key("next_step_cache_bytes")
+      .value(r.next_step ? std::optional<std::int64_t>(r.next_step->total_bytes) : std::nullopt);
+  w.key("table").begin_array();
+  for (const auto& row : r.table) {
+    w.begin_object();
+    w.key("context").value(row.context);
+    w.key("batch").value(row.batch);
+    w.key("cache_bytes").value(row.cache_bytes);
+    w.key("total_bytes").value(row.total_bytes);
+    w.key("fits").value(row.fits);
+    w.end_object();
+  }
+  w.end_array();
+  w.key("notes").begin_array();
+  for (const auto& n : r.notes) w.value(n);
+  if (r.at_answer)
+    for (const auto& n : r.at_answer->notes) w.value(n);
+  w.end_array();
+  w.end_object();
+  return w.str();
+}
+
+}  // namespace kvspec

@@ -1,0 +1,244 @@
+// The llama.cpp profile: what llama.cpp allocates for a context, read from llama.cpp master of early 2026
+// (after PR #19067 "kv-cache : support V-less cache", merged 2026-01-24) and checked to the MiB against
+// tests/data/llama.cpp/measured.tsv (llama.cpp as shipped in node-llama-cpp 3.22.1).
+//
+//   n_ctx      src/llama-context.cpp (llama_context ctor): n_ctx = GGML_PAD(n_ctx, 256); with kv_unified
+//              n_ctx_seq = n_ctx (one stream), else n_ctx_seq = GGML_PAD(n_ctx / n_seq_max, 256) and one
+//              stream per sequence. n_batch = min(n_ctx, n_batch), n_ubatch = min(n_batch, n_ubatch).
+//   defaults   common/common.h: n_batch 2048, n_ubatch 512, n_parallel 1, swa_full false, kv_unified false.
+//   KV cells   src/llama-kv-cache.cpp (llama_kv_cache ctor): per layer K[n_embd_k_gqa, kv_size, n_stream] and
+//              V[v_trans ? n_embd_v_gqa_max : n_embd_v_gqa, kv_size, n_stream] with v_trans = !flash_attn;
+//              `has_v = !is_mla`: MLA GGUFs cache the latent K (kv_lora_rank + rope dims) and no V.
+//   SWA cache  src/llama-kv-cache-iswa.cpp: size_swa = GGML_PAD(min(size_base, n_swa·(unified ? n_seq_max :
+//   1)
+//              + n_ubatch), 256) ("the SWA cache is always padded to 256"); swa_full -> size_swa = size_base.
+//   recurrent  src/llama-memory-recurrent.cpp: mem_size = max(1, n_seq_max) cells; per recurrent layer
+//              R = n_embd_r (conv state) and S = n_embd_s (SSM state) values per cell, both GGML_TYPE_F32 at
+//              every create_memory call site (llama-model.cpp), whatever -ctk/-ctv say.
+//   flash attn llama_init_from_model / llama_context: a quantized V cache without flash attention is refused
+//              ("quantized V cache requires flash_attn"); `auto` is resolved when the context is created by
+//              checking that each layer's device runs the fused op, which the CPU, CUDA, Metal and Vulkan
+//              backends do, so kvspec resolves auto to on (except Grok: "flash_attn is not compatible with
+//              Grok - forcing off").
+#include <algorithm>
+#include <string>
+
+#include <fmt/format.h>
+
+#include "runtime/profiles.hpp"
+
+namespace kvspec {
+
+namespace {
+
+using namespace runtime_detail;
+
+constexpr std::int64_t kPad = 256;     // llama-context.cpp GGML_PAD(n_ctx, 256); iswa SWA padding
+constexpr std::int64_t kMaxSeq = 256;  // llama-cparams.h LLAMA_MAX_SEQ ("n_seq_max must be <= 256")
+
+// Model types whose llama.cpp architecture builds an iSWA cache (llama-model.cpp load_hparams: archs that
+// call hparams.set_swa_pattern / set swa_type). Elsewhere llama.cpp runs windowed layers with full-context
+// caches: mistral, mixtral, qwen2 and starcoder2 convert to architectures without SWA keys, and LLM_ARCH_PHI3
+// reads the window but disables it ("Phi SWA is currently disabled - results might be suboptimal").
+bool llama_cpp_has_swa(std::string_view model_type) {
+  return is_one_of(model_type, {"gemma2",      "gemma3",      "gemma3_text",     "gemma3n", "gemma3n_text",
+                                "gemma4",      "gemma4_text", "gemma-embedding", "cohere2", "llama4",
+                                "llama4_text", "olmo2",       "olmo3",           "exaone4", "exaone_moe",
+                                "exaone-moe",  "gpt_oss",     "gpt-oss",         "afmoe",   "smallthinker"});
+}
+
+struct CacheTally {
+  std::int64_t k = 0;
+  std::int64_t v = 0;
+  std::int64_t layers = 0;
+};
+
+}  // namespace
+
+Result<RuntimeSize> size_llama_cpp(const ModelCacheSpec& spec, const RuntimeRequest& request) {
+  const LlamaCppOptions& o = request.llama_cpp;
+  if (o.ubatch <= 0) return usage("--ubatch", "a positive token count", std::to_string(o.ubatch));
+  RuntimeSize out;
+  start(out, request);
+  const std::string& type = spec.text_model_type ? *spec.text_model_type : spec.model_type;
+
+  // Flash attention, as llama.cpp resolves it.
+  bool fa = o.flash_attn != FlashAttn::off;
+  if (fa && is_one_of(type, {"grok", "grok-1"})) {
+    fa = false;
+    out.notes.push_back("llama.cpp forces flash attention off for Grok");
+  } else if (o.flash_attn == FlashAttn::automatic) {
+    out.notes.push_back("--flash-attn auto resolved to on (llama.cpp enables it where the backend runs it)");
+  }
+  out.flash_attn = fa;
+  const DTypeInfo& kt = info(request.k_dtype);
+  const DTypeInfo& vt = info(request.v_dtype);
+  if (!fa && vt.block_values != 1)
+    return usage("--v-dtype", "f16, bf16 or f32 without flash attention, or --flash-attn on",
+                 std::string(vt.name),
+                 "llama.cpp refuses a quantized V cache without flash attention (V is stored transposed)");
+  if (kt.name.starts_with("fp8") || vt.name.starts_with("fp8"))
+    return usage("--kv-dtype", "a ggml cache type (f32, f16, bf16, q8_0, q4_0, q4_1, q5_0, q5_1, iq4_nl)",
+                 std::string(kt.name.starts_with("fp8") ? kt.name : vt.name),
+                 "llama.cpp has no fp8 KV cache");
+
+  // Context, streams and micro-batch (llama-context.cpp).
+  // n_ubatch = min(n_batch, n_ubatch) with n_batch = min(n_ctx, -b): -b (2048 by default) is taken to be at
+  // least --ubatch, as it must be for --ubatch to take effect.
+  const std::int64_t n_seq = request.batch;
+  if (n_seq > kMaxSeq)
+    return usage("--parallel", fmt::format("at most {} sequences (LLAMA_MAX_SEQ)", kMaxSeq),
+                 std::to_string(n_seq));
+  const std::int64_t n_ubatch = std::min(o.ubatch, request.context);
+  std::int64_t n_ctx = round_up(request.context, kPad);
+  std::int64_t n_ctx_seq = n_ctx;
+  std::int64_t n_stream = 1;
+  if (!o.kv_unified) {
+    if (n_ctx / n_seq == 0)
+      return usage("--context", fmt::format("at least one token per sequence ({} sequences)", n_seq),
+                   std::to_string(request.context), "llama.cpp: n_ctx_seq == 0");
+    n_ctx_seq = round_up(n_ctx / n_seq, kPad);
+    n_ctx = n_ctx_seq * n_seq;
+    n_stream = n_seq;
+  }
+  out.n_ctx = n_ctx;
+  out.streams = n_stream;
+
+  // Which layers go where.
+  const bool swa = llama_cpp_has_swa(type);
+  bool any_windowed = false, any_base = false, any_swa = false;
+  std::int64_t n_swa = 0;
+  std::int64_t v_width_max = 0;  // n_embd_v_gqa_max: over every layer of the model
+  for (const auto& l : spec.layers) {
+    if (l.kind == LayerKind::sliding_attention || l.kind == LayerKind::chunked_attention) any_windowed = true;
+    if (l.owns_kv() && l.kind != LayerKind::cross_attention)
+      v_width_max = std::max(v_width_max, l.v_values_per_token());
+  }
+  if (any_windowed && !swa)
+    out.notes.push_back(
+        fmt::format("llama.cpp's {} architecture keeps no sliding-window cache: windowed layers "
+                    "hold the full context",
+                    type.empty() ? "(unknown)" : type));
+  auto in_swa_cache = [&](const LayerSpec& l) {
+    return swa && (l.kind == LayerKind::sliding_attention || l.kind == LayerKind::chunked_attention);
+  };
+  for (const auto& l : spec.layers) {
+    if (!l.owns_kv() || l.kind == LayerKind::cross_attention) continue;
+    if (in_swa_cache(l)) {
+      any_swa = true;
+      n_swa = std::max(n_swa, l.window.value_or(0));
+    } else {
+      any_base = true;
+    }
+  }
+  if (spec.count(LayerKind::cross_attention) > 0)
+    out.notes.push_back(
+        "cross-attention K/V are not in llama.cpp's KV cache (recomputed from the encoder output)");
+
+  const std::int64_t size_base = n_ctx_seq;
+  std::int64_t size_swa = 0;
+  if (any_swa) {
+    auto want = product("SWA cells", n_swa, o.kv_unified ? n_seq : 1);
+    if (!want) return want.error();
+    auto with_ubatch = sum("SWA cells", *want, n_ubatch);
+    if (!with_ubatch) return with_ubatch.error();
+    size_swa = o.swa_full ? size_base : round_up(std::min(size_base, *with_ubatch), kPad);
+    out.swa_cells = size_swa;
+  }
+  if (any_base || any_swa) out.cells = size_base;  // an iSWA cache always has its base part
+
+  // K and V, layer by layer.
+  out.per_layer_bytes.assign(spec.layers.size(), 0);
+  out.per_layer_tokens.assign(spec.layers.size(), 0);
+  for (std::size_t i = 0; i < spec.layers.size(); ++i) {
+    const LayerSpec& l = spec.layers[i];
+    if (!l.owns_kv() || l.kind == LayerKind::cross_attention) continue;
+    const std::int64_t k_values = l.k_values_per_token();
+    const bool has_v = l.kind != LayerKind::mla;
+    const std::int64_t v_values = has_v ? (fa ? l.v_values_per_token() : v_width_max) : 0;
+    for (auto [values, t, flag] :
+         {std::tuple{k_values, &kt, "--kv-dtype"}, std::tuple{v_values, &vt, "--v-dtype"}})
+      if (values % t->block_values != 0)
+        return usage(flag,
+                     fmt::format("a type whose block ({} values) divides the row of {} values",
+                                 t->block_values, values),
+                     std::string(t->name), "ggml rows are whole blocks");
+    auto krow = row_bytes(request.k_dtype, k_values);
+    auto vrow = row_bytes(request.v_dtype, v_values);
+    if (!krow || !vrow) return overflow("row bytes");
+    const std::int64_t cells = in_swa_cache(l) ? size_swa : size_base;
+    auto kb = product("K bytes", *krow, cells, n_stream);
+    auto vb = product("V bytes", *vrow, cells, n_stream);
+    if (!kb) return kb.error();
+    if (!vb) return vb.error();
+    auto ks = sum("K bytes", out.k_bytes, *kb);
+    auto vs = sum("V bytes", out.v_bytes, *vb);
+    auto lt = sum("layer bytes", *kb, *vb);
+    if (!ks) return ks.error();
+    if (!vs) return vs.error();
+    if (!lt) return lt.error();
+    out.k_bytes = *ks;
+    out.v_bytes = *vs;
+    out.per_layer_bytes[i] = *lt;
+    out.per_layer_tokens[i] = cells;
+    if (in_swa_cache(l)) {
+      auto sb = sum("SWA bytes", out.swa_bytes.value_or(0), *lt);
+      if (!sb) return sb.error();
+      out.swa_bytes = *sb;
+    }
+  }
+  if (!fa && std::any_of(spec.layers.begin(), spec.layers.end(), [&](const LayerSpec& l) {
+        return l.owns_kv() && l.kind != LayerKind::mla && l.v_values_per_token() != v_width_max;
+      }))
+    out.notes.push_back(
+        fmt::format("without flash attention V is stored transposed and every layer's V row is "
+                    "padded to the widest ({} values)",
+                    v_width_max));
+
+  // Recurrent state: f32 R and S, one cell per sequence.
+  if (spec.count(LayerKind::recurrent) > 0) {
+    const std::int64_t mem_size = std::max<std::int64_t>(1, n_seq);
+    out.recurrent_cells = mem_size;
+    for (std::size_t i = 0; i < spec.layers.size(); ++i) {
+      const LayerSpec& l = spec.layers[i];
+      if (l.kind != LayerKind::recurrent) continue;
+      auto r = product("recurrent state", l.conv_state_values, 4, mem_size);
+      auto s = product("recurrent state", l.recurrent_state_values, 4, mem_size);
+      if (!r) return r.error();
+      if (!s) return s.error();
+      auto rs = sum("recurrent state", out.r_bytes, *r);
+      auto ss = sum("recurrent state", out.s_bytes, *s);
+      auto lt = sum("layer bytes", *r, *s);
+      if (!rs) return rs.error();
+      if (!ss) return ss.error();
+      if (!lt) return lt.error();
+      out.r_bytes = *rs;
+      out.s_bytes = *ss;
+      auto total_layer = sum("layer bytes", out.per_layer_bytes[i], *lt);
+      if (!total_layer) return total_layer.error();
+      out.per_layer_bytes[i] = *total_layer;
+    }
+    if (std::any_of(spec.layers.begin(), spec.layers.end(), [](const LayerSpec& l) {
+          return l.kind == LayerKind::recurrent && l.state_bytes > 0 && l.conv_state_values == 0 &&
+                 l.recurrent_state_values == 0;
+        }))
+      out.notes.push_back("some recurrent layers state no element counts: their f32 state is not counted");
+  }
+
+  auto kv = sum("the cache size", out.k_bytes, out.v_bytes);
+  auto state = sum("the cache size", out.r_bytes, out.s_bytes);
+  if (!kv) return kv.error();
+  if (!state) return state.error();
+  out.kv_bytes = *kv;
+  out.state_bytes = *state;
+  auto total = sum("the cache size", out.kv_bytes, out.state_bytes);
+  if (!total) return total.error();
+  out.total_bytes = *total;
+  if (request.context % kPad != 0 || (!o.kv_unified && request.context / n_seq % kPad != 0))
+    out.notes.push_back(
+        fmt::format("n_ctx {} padded to {} ({} cells per stream)", request.context, n_ctx, n_ctx_seq));
+  finish(out);
+  return out;
+}
+
+}  // namespace kvspec

@@ -1,0 +1,214 @@
+// The mlx-lm profile, read from ml-explore/mlx-lm at d78bf58e (mlx_lm 0.32.0, Aug 2026).
+//
+//   KVCache           mlx_lm/models/cache.py: buffers grow in `step = 256` tokens (n_steps = ceil(S / 256)
+//   new
+//                     steps whenever the buffer is full) -> a sequence of T tokens holds round_up(T, 256)
+//                     tokens.
+//   RotatingKVCache   cache.py: grows in 256-token steps up to max_size (new_size = min(step, max_size -
+//   prev)),
+//                     then rotates -> min(round_up(T, 256), window) during decoding. A multi-token prefill
+//                     (_update_concat) briefly holds window + S - 1 (S ≤ prefill_step_size, 2048 in
+//                     generate.py).
+//   ChunkedKVCache    cache.py: trimmed to the chunk at each step (maybe_trim_front), then grown by a 256
+//   step
+//                     -> at most chunk + 256 tokens.
+//   QuantizedKVCache  cache.py: per row of d values, d·bits/32 uint32 words plus d/group_size scales and as
+//   many
+//                     biases in the activation dtype; the same 256-token steps. generate.py
+//                     maybe_quantize_kv_cache converts each cache that has to_quantized(): KVCache does,
+//                     ArraysCache and ChunkedKVCache have none (they stay unquantized), RotatingKVCache
+//                     raises "RotatingKVCache Quantization NYI".
+//   ArraysCache       cache.py / models/mamba.py etc.: the recurrent layers' conv and SSM arrays, per
+//   sequence.
+//
+// Which layers get which cache is each model file's make_cache(); models without one get a KVCache per layer
+// (cache.py make_prompt_cache). Family quirks that change the allocation, keyed on model_type:
+//   - windowed layers are honoured only by the families whose make_cache builds RotatingKVCache /
+//   ChunkedKVCache
+//     (afmoe, baichuan_m1, cohere2, exaone4, exaone_moe, gemma3_text (and the gemma3 wrapper), gemma3n,
+//     gemma4_text, gpt_oss, llama (only from `layer_types`; mistral is remapped to llama in utils.py
+//     MODEL_REMAPPING), llama4, ministral3, olmo3, plamo2, recurrent_gemma, step3p5, mimo_v2_flash, laguna,
+//     mellum). Everyone else (gemma2, mistral without layer_types, qwen2, phi3, starcoder2, mixtral, ...)
+//     keeps every token in a KVCache.
+//   - deepseek_v2.py and minicpm3.py cache the decompressed K (heads × (nope + rope)) and V (heads ×
+//   v_head_dim);
+//     deepseek_v3.py (and kimi_k2, remapped to it) caches the latent and k_pe (kv_lora_rank + rope).
+#include <algorithm>
+#include <string>
+
+#include <fmt/format.h>
+
+#include "runtime/profiles.hpp"
+
+namespace kvspec {
+
+namespace {
+
+using namespace runtime_detail;
+
+constexpr std::int64_t kStep = 256;  // cache.py KVCache.step, RotatingKVCache.step, ...
+
+bool honours_windows(std::string_view type, const LayerSpec& layer) {
+  if (is_one_of(type, {"llama", "mistral"})) return layer.source == Tier::config;  // from layer_types only
+  return is_one_of(
+      type, {"afmoe",       "baichuan_m1",   "cohere2",      "exaone4", "exaone_moe",  "gemma3",
+             "gemma3_text", "gemma3n",       "gemma3n_text", "gemma4",  "gemma4_text", "gpt_oss",
+             "llama4",      "llama4_text",   "ministral3",   "olmo3",   "plamo2",      "recurrent_gemma",
+             "step3p5",     "mimo_v2_flash", "laguna",       "mellum"});
+}
+
+bool caches_decompressed_mla(std::string_view type) {
+  return is_one_of(type, {"deepseek_v2", "minicpm3"});
+}
+
+enum class CacheClass { kv, rotating, chunked, arrays, none };
+
+// Bytes of one token's row of `values` elements: plain, or QuantizedKVCache's packed words + scales + biases.
+// `bits` 0 = unquantized.
+Result<std::int64_t> row(std::int64_t values, CacheDType dtype, std::int64_t bits, std::int64_t group,
+                         std::string_view flag) {
+  auto plain = plain_bytes(dtype, values, "mlx");
+  if (!plain) return plain.error();
+  if (bits == 0 || values == 0) return *plain;
+  if (values % group != 0)
+    return usage("--kv-bits",
+                 fmt::format("rows that are multiples of the group size {} (mx.quantize)", group),
+                 fmt::format("{} values in {}", values, flag));
+  const std::int64_t elem = info(dtype).block_bytes;
+  auto packed = product("quantized row", values, bits);
+  if (!packed) return packed.error();
+  auto scales = product("quantized row", values / group, 2, elem);  // scales + biases
+  if (!scales) return scales.error();
+  return sum("quantized row", *packed / 8, *scales);
+}
+
+}  // namespace
+
+Result<RuntimeSize> size_mlx(const ModelCacheSpec& spec, const RuntimeRequest& request) {
+  const MlxOptions& o = request.mlx;
+  if (o.kv_bits && *o.kv_bits != 4 && *o.kv_bits != 8)
+    return usage("--kv-bits", "4 or 8", std::to_string(*o.kv_bits));
+  if (o.kv_group_size <= 0)
+    return usage("--kv-group-size", "a positive group size", std::to_string(o.kv_group_size));
+  for (CacheDType t : {request.k_dtype, request.v_dtype})
+    if (t != CacheDType::f16 && t != CacheDType::bf16 && t != CacheDType::f32)
+      return usage("--kv-dtype", "f16, bf16 or f32 (mlx caches in the activation dtype; --kv-bits quantizes)",
+                   std::string(to_string(t)));
+  RuntimeSize out;
+  start(out, request);
+  const std::string& type = spec.text_model_type ? *spec.text_model_type : spec.model_type;
+  const std::int64_t T = request.context;
+  const std::int64_t grown = round_up(T, kStep);
+  bool window_ignored = false;
+
+  out.per_layer_bytes.assign(spec.layers.size(), 0);
+  out.per_layer_tokens.assign(spec.layers.size(), 0);
+  for (std::size_t i = 0; i < spec.layers.size(); ++i) {
+    const LayerSpec& l = spec.layers[i];
+    CacheClass cls = CacheClass::none;
+    std::int64_t tokens = 0;
+    switch (l.kind) {
+      case LayerKind::full_attention:
+      case LayerKind::mla:
+        cls = CacheClass::kv;
+        tokens = grown;
+        break;
+      case LayerKind::sliding_attention:
+        if (honours_windows(type, l) && l.window) {
+          cls = CacheClass::rotating;
+          tokens = std::min(grown, *l.window);
+        } else {
+          cls = CacheClass::kv;
+          tokens = grown;
+          window_ignored = true;
+        }
+        break;
+      case LayerKind::chunked_attention:
+        if (honours_windows(type, l) && l.window) {
+          cls = CacheClass::chunked;
+          tokens = std::min(grown, *l.window + kStep);
+        } else {
+          cls = CacheClass::kv;
+          tokens = grown;
+          window_ignored = true;
+        }
+        break;
+      case LayerKind::cross_attention:
+        cls = CacheClass::kv;
+        tokens = l.fixed_tokens.value_or(0);
+        break;
+      case LayerKind::recurrent:
+        cls = CacheClass::arrays;
+        break;
+      case LayerKind::shared:
+      case LayerKind::none:
+        break;
+    }
+    if (cls == CacheClass::arrays) {
+      auto s = product("recurrent state", l.state_bytes, request.batch);
+      if (!s) return s.error();
+      auto st = sum("the cache size", out.state_bytes, *s);
+      if (!st) return st.error();
+      out.state_bytes = *st;
+      out.per_layer_bytes[i] = *s;
+      continue;
+    }
+    if (cls == CacheClass::none || !l.owns_kv()) continue;
+    const bool quantized = o.kv_bits && cls == CacheClass::kv;
+    if (o.kv_bits && cls == CacheClass::rotating)
+      return usage("--kv-bits", "no --kv-bits for models with windowed layers", std::to_string(*o.kv_bits),
+                   "mlx-lm raises NotImplementedError(\"RotatingKVCache Quantization NYI\")");
+    std::int64_t k_values = l.k_values_per_token();
+    std::int64_t v_values = l.v_values_per_token();
+    if (l.kind == LayerKind::mla && caches_decompressed_mla(type)) {
+      if (!spec.mla)
+        return make_error(ErrorCode::bad_input, spec.source, "kv_lora_rank",
+                          "MLA dimensions (mlx-lm's " + type + " caches decompressed K and V)", "none");
+      const MlaDims& m = *spec.mla;
+      k_values = m.num_heads * (m.qk_nope_head_dim + m.qk_rope_head_dim);
+      v_values = m.num_heads * m.v_head_dim;
+    }
+    const std::int64_t bits = quantized ? o.kv_bits.value_or(0) : 0;
+    auto kr = row(k_values, request.k_dtype, bits, o.kv_group_size, "K");
+    auto vr = row(v_values, request.v_dtype, bits, o.kv_group_size, "V");
+    if (!kr) return kr.error();
+    if (!vr) return vr.error();
+    auto kb = product("K bytes", *kr, tokens, request.batch);
+    auto vb = product("V bytes", *vr, tokens, request.batch);
+    if (!kb) return kb.error();
+    if (!vb) return vb.error();
+    auto ks = sum("K bytes", out.k_bytes, *kb);
+    auto vs = sum("V bytes", out.v_bytes, *vb);
+    auto lt = sum("layer bytes", *kb, *vb);
+    if (!ks) return ks.error();
+    if (!vs) return vs.error();
+    if (!lt) return lt.error();
+    out.k_bytes = *ks;
+    out.v_bytes = *vs;
+    out.per_layer_bytes[i] = *lt;
+    out.per_layer_tokens[i] = tokens;
+  }
+  auto kv = sum("the cache size", out.k_bytes, out.v_bytes);
+  if (!kv) return kv.error();
+  out.kv_bytes = *kv;
+  auto total = sum("the cache size", out.kv_bytes, out.state_bytes);
+  if (!total) return total.error();
+  out.total_bytes = *total;
+  if (grown != T)
+    out.notes.push_back(fmt::format("KVCache grows in 256-token steps: {} tokens hold {}", T, grown));
+  if (window_ignored)
+    out.notes.push_back(
+        fmt::format("mlx-lm's {} has no sliding-window cache: windowed layers keep every token",
+                    type.empty() ? "(unknown)" : type));
+  if (spec.count(LayerKind::sliding_attention) > 0 && !window_ignored)
+    out.notes.push_back(
+        "RotatingKVCache: steady state while decoding; a prefill chunk of S tokens briefly holds "
+        "window + S - 1");
+  if (o.kv_bits)
+    out.notes.push_back(fmt::format("QuantizedKVCache: {} bits, group {}, packed data + scales + biases",
+                                    *o.kv_bits, o.kv_group_size));
+  finish(out);
+  return out;
+}
+
+}  // namespace kvspec

@@ -1,0 +1,191 @@
+// size_runtime(): option checks common to every profile, then the profile. The "exact" runtime is
+// size_exact() (src/size/exact.cpp): the bytes the cache must hold, no runtime padding.
+#include <algorithm>
+#include <cctype>
+#include <string>
+
+#include <fmt/format.h>
+
+#include "runtime/profiles.hpp"
+
+namespace kvspec {
+
+namespace runtime_detail {
+
+Error overflow(std::string_view what) {
+  return make_error(ErrorCode::usage, "", "", "sizes that fit in 64 bits", "an overflow",
+                    fmt::format("while computing {}", what));
+}
+
+Error usage(std::string field, std::string expected, std::string found, std::string detail) {
+  return make_error(ErrorCode::usage, "", std::move(field), std::move(expected), std::move(found),
+                    std::move(detail));
+}
+
+Result<std::int64_t> sum(std::string_view what, std::int64_t a, std::int64_t b) {
+  auto s = checked_add(a, b);
+  if (!s) return overflow(what);
+  return *s;
+}
+
+Result<std::int64_t> plain_bytes(CacheDType type, std::int64_t values, std::string_view runtime) {
+  const DTypeInfo& i = info(type);
+  if (i.block_values != 1)
+    return usage("--kv-dtype",
+                 fmt::format("a cache type {} stores (f32, f16, bf16, fp8_e4m3, fp8_e5m2)", runtime),
+                 std::string(i.name), "ggml block types are llama.cpp's");
+  return product("bytes per token", values, i.block_bytes);
+}
+
+std::int64_t model_dtype_bytes(const ModelCacheSpec& spec) {
+  if (auto t = cache_dtype_from_torch(spec.dtype)) return info(*t).block_bytes;
+  return 2;
+}
+
+bool is_one_of(std::string_view model_type, std::initializer_list<std::string_view> names) {
+  return std::find(names.begin(), names.end(), model_type) != names.end();
+}
+
+void start(RuntimeSize& out, const RuntimeRequest& request) {
+  out.runtime = std::string(to_string(request.runtime));
+  out.context = request.context;
+  out.batch = request.batch;
+  out.k_dtype = request.k_dtype;
+  out.v_dtype = request.v_dtype;
+  out.tp = request.tp;
+  out.pp = request.pp;
+}
+
+void finish(RuntimeSize& out) {
+  auto add = [&](std::string_view key, std::optional<std::int64_t> v) {
+    if (v) out.details.push_back({std::string(key), *v});
+  };
+  add("k_bytes", out.k_bytes);
+  add("v_bytes", out.v_bytes);
+  add("n_ctx", out.n_ctx);
+  add("cells", out.cells);
+  add("swa_cells", out.swa_cells);
+  add("swa_bytes", out.swa_bytes);
+  add("streams", out.streams);
+  add("recurrent_cells", out.recurrent_cells);
+  if (out.recurrent_cells) {
+    add("r_bytes", out.r_bytes);
+    add("s_bytes", out.s_bytes);
+  }
+  if (out.flash_attn) add("flash_attn", *out.flash_attn ? 1 : 0);
+  add("block_size", out.block_size);
+  add("page_bytes", out.page_bytes);
+  add("bytes_per_block", out.bytes_per_block);
+  add("blocks_per_request", out.blocks_per_request);
+  add("kv_groups", out.kv_groups);
+  add("group_size", out.group_size);
+  if (out.tp > 1 || out.pp > 1) {
+    add("tp", out.tp);
+    add("pp", out.pp);
+  }
+  add("kv_heads_per_rank", out.kv_heads_per_rank);
+  add("layers_per_rank", out.layers_per_rank);
+}
+
+}  // namespace runtime_detail
+
+namespace {
+
+using namespace runtime_detail;
+
+std::string lower(std::string_view s) {
+  std::string out(s);
+  std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return std::tolower(c); });
+  return out;
+}
+
+Result<RuntimeSize> size_exact_runtime(const ModelCacheSpec& spec, const RuntimeRequest& request) {
+  auto c = size_exact(spec, {request.context, request.batch, request.k_dtype, request.v_dtype});
+  if (!c) return c.error();
+  RuntimeSize out;
+  static_cast<CacheSize&>(out) = std::move(*c);
+  start(out, request);
+  for (const auto& layer : spec.layers) {
+    if (!layer.owns_kv()) continue;
+    auto k = row_bytes(request.k_dtype, layer.k_values_per_token());
+    auto v = row_bytes(request.v_dtype, layer.v_values_per_token());
+    if (!k || !v) return overflow("K/V bytes");
+    std::int64_t tokens = exact_tokens_held(layer, request.context);
+    auto kb = product("K bytes", *k, tokens, request.batch);
+    auto vb = product("V bytes", *v, tokens, request.batch);
+    if (!kb) return kb.error();
+    if (!vb) return vb.error();
+    auto ks = sum("K bytes", out.k_bytes, *kb);
+    auto vs = sum("V bytes", out.v_bytes, *vb);
+    if (!ks) return ks.error();
+    if (!vs) return vs.error();
+    out.k_bytes = *ks;
+    out.v_bytes = *vs;
+  }
+  finish(out);
+  return out;
+}
+
+}  // namespace
+
+std::string_view to_string(Runtime runtime) {
+  switch (runtime) {
+    case Runtime::exact:
+      return "exact";
+    case Runtime::llama_cpp:
+      return "llama.cpp";
+    case Runtime::mlx:
+      return "mlx";
+    case Runtime::vllm:
+      return "vllm";
+    case Runtime::transformers:
+      return "transformers";
+  }
+  return "?";
+}
+
+std::optional<Runtime> parse_runtime(std::string_view name) {
+  const std::string n = lower(name);
+  if (n == "exact") return Runtime::exact;
+  if (n == "llama.cpp" || n == "llama_cpp" || n == "llamacpp" || n == "llama-cpp") return Runtime::llama_cpp;
+  if (n == "mlx" || n == "mlx-lm" || n == "mlx_lm") return Runtime::mlx;
+  if (n == "vllm") return Runtime::vllm;
+  if (n == "transformers" || n == "hf") return Runtime::transformers;
+  return std::nullopt;
+}
+
+std::optional<FlashAttn> parse_flash_attn(std::string_view name) {
+  const std::string n = lower(name);
+  if (n == "auto") return FlashAttn::automatic;
+  if (n == "on" || n == "enabled" || n == "1" || n == "true") return FlashAttn::on;
+  if (n == "off" || n == "disabled" || n == "0" || n == "false") return FlashAttn::off;
+  return std::nullopt;
+}
+
+Result<RuntimeSize> size_runtime(const ModelCacheSpec& spec, const RuntimeRequest& request) {
+  if (request.context <= 0)
+    return usage("context", "a positive token count", std::to_string(request.context));
+  if (request.batch <= 0) return usage("batch", "a positive sequence count", std::to_string(request.batch));
+  if (request.tp <= 0 || request.pp <= 0)
+    return usage(request.tp <= 0 ? "--tp" : "--pp", "a positive rank count",
+                 std::to_string(request.tp <= 0 ? request.tp : request.pp));
+  if ((request.tp > 1 || request.pp > 1) && request.runtime != Runtime::vllm)
+    return usage(request.tp > 1 ? "--tp" : "--pp",
+                 "1 (tensor and pipeline splits are modelled for --runtime vllm)",
+                 std::to_string(request.tp > 1 ? request.tp : request.pp));
+  switch (request.runtime) {
+    case Runtime::exact:
+      return size_exact_runtime(spec, request);
+    case Runtime::llama_cpp:
+      return size_llama_cpp(spec, request);
+    case Runtime::mlx:
+      return size_mlx(spec, request);
+    case Runtime::vllm:
+      return size_vllm(spec, request);
+    case Runtime::transformers:
+      return size_transformers(spec, request);
+  }
+  return make_error(ErrorCode::internal, "", "", "", "", "unknown runtime");
+}
+
+}  // namespace kvspec

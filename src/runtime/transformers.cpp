@@ -1,0 +1,102 @@
+// The transformers profile: DynamicCache between generate() steps, read from transformers
+// src/transformers/cache_utils.py (v4.56+ / v5 layered caches).
+//
+//   DynamicLayer               keeps every token: T.
+//   DynamicSlidingWindowLayer  "Only cache the last `self.sliding_window - 1` tokens": min(T, window - 1)
+//   (the
+//                              current token makes the window; during a forward of q tokens it holds
+//                              window-1+q).
+//   chunked layers             DynamicCache builds sliding-window layers with
+//                              `sliding_window = config.sliding_window or config.attention_chunk_size`:
+//                              min(T, chunk - 1).
+//   MLA                        modeling_deepseek_v3.py (and v2, glm4_moe_lite, minicpm3) call
+//                              past_key_values.update() on the decompressed key (heads × (nope + rope)) and
+//                              value (heads × v_head_dim) states: no latent caching.
+//   shared layers              DynamicCache(config) drops the last num_kv_shared_layers layer types (Gemma
+//   3n):
+//                              nothing cached.
+//   recurrent layers           the model's own cache class (MambaCache, HybridMambaAttentionDynamicCache,
+//   ...) holds
+//                              conv and SSM state per sequence at the model dtype.
+// Allocation is exact (torch.cat), so no padding.
+#include <algorithm>
+#include <string>
+
+#include <fmt/format.h>
+
+#include "runtime/profiles.hpp"
+
+namespace kvspec {
+
+using namespace runtime_detail;
+
+Result<RuntimeSize> size_transformers(const ModelCacheSpec& spec, const RuntimeRequest& request) {
+  RuntimeSize out;
+  start(out, request);
+  const std::int64_t T = request.context;
+  out.per_layer_bytes.assign(spec.layers.size(), 0);
+  out.per_layer_tokens.assign(spec.layers.size(), 0);
+  for (std::size_t i = 0; i < spec.layers.size(); ++i) {
+    const LayerSpec& l = spec.layers[i];
+    if (l.kind == LayerKind::recurrent) {
+      auto s = product("recurrent state", l.state_bytes, request.batch);
+      if (!s) return s.error();
+      auto st = sum("the cache size", out.state_bytes, *s);
+      if (!st) return st.error();
+      out.state_bytes = *st;
+      out.per_layer_bytes[i] = *s;
+      continue;
+    }
+    if (!l.owns_kv()) continue;
+    std::int64_t tokens = T;
+    if ((l.kind == LayerKind::sliding_attention || l.kind == LayerKind::chunked_attention) && l.window)
+      tokens = std::min(T, std::max<std::int64_t>(*l.window - 1, 0));
+    if (l.kind == LayerKind::cross_attention) tokens = l.fixed_tokens.value_or(0);
+    std::int64_t k_values = l.k_values_per_token();
+    std::int64_t v_values = l.v_values_per_token();
+    if (l.kind == LayerKind::mla) {
+      if (!spec.mla)
+        return make_error(ErrorCode::bad_input, spec.source, "kv_lora_rank",
+                          "MLA dimensions (transformers caches the decompressed K and V)", "none");
+      const MlaDims& m = *spec.mla;
+      k_values = m.num_heads * (m.qk_nope_head_dim + m.qk_rope_head_dim);
+      v_values = m.num_heads * m.v_head_dim;
+    }
+    auto kr = plain_bytes(request.k_dtype, k_values, "transformers");
+    auto vr = plain_bytes(request.v_dtype, v_values, "transformers");
+    if (!kr) return kr.error();
+    if (!vr) return vr.error();
+    auto kb = product("K bytes", *kr, tokens, request.batch);
+    auto vb = product("V bytes", *vr, tokens, request.batch);
+    if (!kb) return kb.error();
+    if (!vb) return vb.error();
+    auto ks = sum("K bytes", out.k_bytes, *kb);
+    auto vs = sum("V bytes", out.v_bytes, *vb);
+    auto lt = sum("layer bytes", *kb, *vb);
+    if (!ks) return ks.error();
+    if (!vs) return vs.error();
+    if (!lt) return lt.error();
+    out.k_bytes = *ks;
+    out.v_bytes = *vs;
+    out.per_layer_bytes[i] = *lt;
+    out.per_layer_tokens[i] = tokens;
+  }
+  auto kv = sum("the cache size", out.k_bytes, out.v_bytes);
+  if (!kv) return kv.error();
+  out.kv_bytes = *kv;
+  auto total = sum("the cache size", out.kv_bytes, out.state_bytes);
+  if (!total) return total.error();
+  out.total_bytes = *total;
+  if (spec.count(LayerKind::mla) > 0) out.notes.push_back("MLA layers cache the decompressed K and V");
+  if (spec.count(LayerKind::sliding_attention) + spec.count(LayerKind::chunked_attention) > 0)
+    out.notes.push_back(
+        "windowed layers keep window - 1 tokens between steps (window - 1 + q during a step)");
+  if (spec.count(LayerKind::recurrent) > 0)
+    out.notes.push_back(
+        "recurrent state at the model dtype; transformers' conv caches keep the whole kernel "
+        "(K columns), one more than the K - 1 counted here");
+  finish(out);
+  return out;
+}
+
+}  // namespace kvspec

@@ -1,0 +1,374 @@
+// The vLLM (v1 engine) profile: the KV cache vLLM plans for requests of max_model_len tokens, read from
+// vllm-project/vllm at 001cabc1 (2025-2026 main).
+//
+//   pages       vllm/v1/kv_cache_interface.py: FullAttentionSpec page = block_size · kv_heads · (head_size +
+//               head_size_v) · dtype; SlidingWindowSpec / ChunkedLocalAttentionSpec (AttentionSpec) page =
+//               2 · block_size · kv_heads · head_size · dtype; MLAAttentionSpec page = block_size · kv_heads
+//               · head_size · dtype (no factor 2: the latent, kv_heads = 1); MambaSpec page = its state
+//               arrays.
+//   per request max_memory_usage_bytes: full cdiv(max_model_len, block) pages; sliding
+//               (cdiv(min(window - 1 + max_num_batched_tokens, max_model_len), block) + 1) pages; chunked
+//               cdiv(min(chunk + max_num_batched_tokens, max_model_len), block) pages; cross-attention
+//               cdiv(encoder tokens, block) pages; mamba (mamba_cache_mode "none") one page.
+//   groups      vllm/v1/core/kv_cache_utils.py get_kv_cache_groups: one group when every layer has the same
+//   spec
+//               (or the same type: UniformTypeKVCacheSpecs, a page per layer); otherwise
+//               unify_kv_cache_spec_page_size (smaller pages get block_size × (max_page / page), which must
+//               divide) and _get_kv_cache_groups_uniform_page_size: group_size = the fewest layers of a type
+//               (the most, if that is < 1.5 × the fewest), each type split into cdiv(n, group_size) groups
+//               (padded). get_kv_cache_config_from_groups: group_size tensors of page × num_blocks bytes, one
+//               block id used by one group at a time -> bytes per block = page · group_size.
+//   concurrency get_max_concurrency_for_kv_cache_config: num_blocks / Σ_groups cdiv(max_memory_usage, page).
+//   hybrid mamba vllm/model_executor/models/config.py HybridAttentionMambaModelConfig: the attention block
+//   size is
+//               raised to a multiple of 16 whose page covers the mamba state, then the mamba page is padded
+//               to it.
+//   chunked     Llama 4's chunked local attention runs with the hybrid KV cache manager disabled (unless
+//               VLLM_ALLOW_CHUNKED_LOCAL_ATTN_WITH_HYBRID_KV_CACHE): unify_hybrid_kv_cache_specs turns
+//               sliding and chunked specs into FullAttentionSpec (pages for the whole context).
+//   tensor par. vllm/config/model.py get_num_kv_heads: max(1, kv_heads // tp) (replicated when tp >
+//   kv_heads);
+//               `if self.use_mla: return 1` — the MLA latent is whole on every rank.
+//   pipeline    vllm/distributed/utils.py get_pp_indices: layers // pp per stage, the remainder added one
+//   each to
+//               partitions[-2], [-3], ... (the last stage also holds the LM head).
+#include <algorithm>
+#include <map>
+#include <string>
+#include <tuple>
+
+#include <fmt/format.h>
+
+#include "runtime/profiles.hpp"
+
+namespace kvspec {
+
+namespace {
+
+using namespace runtime_detail;
+
+enum class VKind { full, sliding, chunked, mla, mamba, cross };
+
+struct VSpec {
+  VKind kind = VKind::full;
+  std::int64_t block = 16;
+  std::int64_t page = 0;  // bytes of one block of one layer
+  std::int64_t window = 0;
+  std::int64_t fixed_tokens = 0;
+  std::int64_t k_bytes_per_token = 0;  // for the K/V split of the report
+  std::int64_t v_bytes_per_token = 0;
+  auto key() const { return std::tie(kind, block, page, window, fixed_tokens); }
+  bool same_type(const VSpec& o) const { return kind == o.kind && window == o.window; }
+};
+
+// Blocks one request of max_model_len tokens may use in a group of this spec (max_memory_usage_bytes / page).
+std::int64_t blocks_per_request(const VSpec& s, std::int64_t max_model_len, std::int64_t batched) {
+  switch (s.kind) {
+    case VKind::full:
+    case VKind::mla:
+      return ceil_div(max_model_len, s.block);
+    case VKind::sliding:
+      return ceil_div(std::min(s.window - 1 + batched, max_model_len), s.block) + 1;
+    case VKind::chunked:
+      return ceil_div(std::min(s.window + batched, max_model_len), s.block);
+    case VKind::cross:
+      return ceil_div(s.fixed_tokens, s.block);
+    case VKind::mamba:
+      return 1;
+  }
+  return 0;
+}
+
+// get_pp_indices: [start, end) of each stage.
+std::vector<std::pair<std::int64_t, std::int64_t>> pp_stages(std::int64_t layers, std::int64_t pp) {
+  std::vector<std::int64_t> parts(static_cast<std::size_t>(pp), layers / pp);
+  for (std::int64_t i = 2; i < layers % pp + 2; ++i) parts[parts.size() - static_cast<std::size_t>(i)] += 1;
+  std::vector<std::pair<std::int64_t, std::int64_t>> out;
+  std::int64_t start = 0;
+  for (auto p : parts) {
+    out.emplace_back(start, start + p);
+    start += p;
+  }
+  return out;
+}
+
+struct Group {
+  VSpec spec;
+  std::vector<std::size_t> layers;  // model layer indices
+};
+
+struct Plan {
+  std::vector<std::optional<VSpec>> per_layer;  // nullopt: no cache
+  std::vector<Group> groups;
+  bool uniform_type = false;  // one group, a page per layer (UniformTypeKVCacheSpecs)
+  std::int64_t page = 0;      // the unified page (not for uniform_type)
+};
+
+Result<Plan> plan(const ModelCacheSpec& spec, const RuntimeRequest& request, RuntimeSize& out) {
+  const VllmOptions& o = request.vllm;
+  const std::int64_t dt = info(request.k_dtype).block_bytes;
+  Plan p;
+  p.per_layer.resize(spec.layers.size());
+  const bool chunked = spec.count(LayerKind::chunked_attention) > 0;
+  if (chunked)
+    out.notes.push_back(
+        "chunked local attention disables the hybrid KV cache manager: windowed layers get pages "
+        "for the whole context");
+  std::int64_t heads_rank = 0;
+  std::int64_t mamba_page = 0;
+  std::int64_t attn_page_per_token = 0;
+  for (std::size_t i = 0; i < spec.layers.size(); ++i) {
+    const LayerSpec& l = spec.layers[i];
+    VSpec s;
+    s.block = o.block_size;
+    if (l.kind == LayerKind::recurrent) {
+      if (l.state_bytes == 0) continue;
+      s.kind = VKind::mamba;
+      s.page = ceil_div(l.state_bytes, request.tp);
+      mamba_page = std::max(mamba_page, s.page);
+      p.per_layer[i] = s;
+      continue;
+    }
+    if (!l.owns_kv()) continue;
+    const bool is_mla = l.kind == LayerKind::mla;
+    const std::int64_t heads =
+        is_mla ? l.num_kv_heads : std::max<std::int64_t>(1, l.num_kv_heads / request.tp);
+    heads_rank = std::max(heads_rank, heads);
+    auto kpt = product("page size", heads, l.head_dim_k, dt);
+    auto vpt = product("page size", heads, l.head_dim_v, dt);
+    if (!kpt) return kpt.error();
+    if (!vpt) return vpt.error();
+    s.k_bytes_per_token = *kpt;
+    s.v_bytes_per_token = *vpt;
+    switch (l.kind) {
+      case LayerKind::mla:
+        s.kind = VKind::mla;
+        break;
+      case LayerKind::sliding_attention:
+        s.kind = chunked ? VKind::full : VKind::sliding;
+        break;
+      case LayerKind::chunked_attention:
+        s.kind = VKind::full;
+        break;
+      case LayerKind::cross_attention:
+        s.kind = VKind::cross;
+        break;
+      default:
+        s.kind = VKind::full;
+        break;
+    }
+    if (s.kind == VKind::sliding) s.window = l.window.value_or(0);
+    if (s.kind == VKind::cross) s.fixed_tokens = l.fixed_tokens.value_or(0);
+    // AttentionSpec's 2 · head_size equals head_size + head_size_v whenever the two agree, which they do for
+    // every windowed model; MLA has no V.
+    auto per_token = sum("page size", *kpt, *vpt);
+    if (!per_token) return per_token.error();
+    attn_page_per_token = std::max(attn_page_per_token, *per_token);
+    auto page = product("page size", *per_token, o.block_size);
+    if (!page) return page.error();
+    s.page = *page;
+    p.per_layer[i] = s;
+  }
+  out.kv_heads_per_rank = heads_rank > 0 ? std::optional<std::int64_t>(heads_rank) : std::nullopt;
+
+  // Hybrid attention + mamba: raise the attention block size until its page covers the mamba state, pad
+  // mamba.
+  if (mamba_page > 0 && attn_page_per_token > 0) {
+    std::int64_t block = 16 * ceil_div(mamba_page, 16 * attn_page_per_token);
+    if (block > o.block_size) {
+      out.notes.push_back(
+          fmt::format("attention block size raised to {} so a page covers the recurrent state", block));
+      for (auto& s : p.per_layer)
+        if (s && s->kind != VKind::mamba) s->page = s->page / s->block * block, s->block = block;
+    }
+    std::int64_t attn_page = 0;
+    for (auto& s : p.per_layer)
+      if (s && s->kind != VKind::mamba) attn_page = std::max(attn_page, s->page);
+    for (auto& s : p.per_layer)
+      if (s && s->kind == VKind::mamba) s->page = attn_page;
+    out.notes.push_back(
+        "recurrent state pages padded to the attention page (HybridAttentionMambaModelConfig)");
+  }
+
+  std::vector<std::size_t> owners;
+  for (std::size_t i = 0; i < p.per_layer.size(); ++i)
+    if (p.per_layer[i]) owners.push_back(i);
+  if (owners.empty()) return p;
+  const VSpec& first = *p.per_layer[owners.front()];
+  bool all_same = true, all_type = true;
+  for (auto i : owners) {
+    all_same = all_same && p.per_layer[i]->key() == first.key();
+    all_type = all_type && p.per_layer[i]->same_type(first) && p.per_layer[i]->block == first.block;
+  }
+  if (all_same || all_type) {
+    p.uniform_type = !all_same;
+    p.page = first.page;
+    p.groups.push_back({first, owners});
+    return p;
+  }
+
+  // Hybrid: unify page sizes, then groups of equal size.
+  std::int64_t max_page = 0;
+  for (auto i : owners) max_page = std::max(max_page, p.per_layer[i]->page);
+  for (auto i : owners) {
+    VSpec& s = *p.per_layer[i];
+    if (s.page == max_page) continue;
+    if (max_page % s.page != 0)
+      return usage("--block-size", "layer page sizes vLLM can unify (each dividing the largest)",
+                   fmt::format("pages of {} and {} bytes", s.page, max_page),
+                   "vLLM raises NotImplementedError: cannot unify by adjusting block_size");
+    s.block *= max_page / s.page;
+    s.page = max_page;
+  }
+  p.page = max_page;
+  std::vector<std::pair<VSpec, std::vector<std::size_t>>> types;  // first-seen order, as the dict in vLLM
+  for (auto i : owners) {
+    const VSpec& s = *p.per_layer[i];
+    auto it =
+        std::find_if(types.begin(), types.end(), [&](const auto& t) { return t.first.key() == s.key(); });
+    if (it == types.end())
+      types.push_back({s, {i}});
+    else
+      it->second.push_back(i);
+  }
+  std::size_t min_n = owners.size(), max_n = 0;
+  for (const auto& t : types) {
+    min_n = std::min(min_n, t.second.size());
+    max_n = std::max(max_n, t.second.size());
+  }
+  std::size_t group_size = (2 * max_n < 3 * min_n) ? max_n : min_n;
+  for (const auto& [s, layers] : types) {
+    std::size_t n_groups = (layers.size() + group_size - 1) / group_size;
+    for (std::size_t g = 0; g < n_groups; ++g) {
+      Group grp{s, {}};
+      for (std::size_t j = g; j < layers.size(); j += n_groups) grp.layers.push_back(layers[j]);
+      p.groups.push_back(std::move(grp));
+    }
+  }
+  return p;
+}
+
+}  // namespace
+
+Result<RuntimeSize> size_vllm(const ModelCacheSpec& spec, const RuntimeRequest& request) {
+  const VllmOptions& o = request.vllm;
+  if (o.block_size <= 0) return usage("--block-size", "a positive token count", std::to_string(o.block_size));
+  if (o.max_num_batched_tokens <= 0)
+    return usage("--max-num-batched-tokens", "a positive token count",
+                 std::to_string(o.max_num_batched_tokens));
+  if (request.k_dtype != request.v_dtype)
+    return usage("--v-dtype", "the same dtype as --kv-dtype (vLLM has one cache dtype)",
+                 std::string(to_string(request.v_dtype)));
+  if (auto b = plain_bytes(request.k_dtype, 1, "vLLM"); !b) return b.error();
+  if (request.pp > spec.num_layers())
+    return usage("--pp", fmt::format("at most {} stages (one layer each)", spec.num_layers()),
+                 std::to_string(request.pp));
+  RuntimeSize best;
+  bool have = false;
+  for (auto [first_layer, end_layer] : pp_stages(spec.num_layers(), request.pp)) {
+    RuntimeSize out;
+    start(out, request);
+    auto p = plan(spec, request, out);
+    if (!p) return p.error();
+    const std::int64_t T = request.context;
+    auto on_stage = [&](std::size_t i) {
+      return static_cast<std::int64_t>(i) >= first_layer && static_cast<std::int64_t>(i) < end_layer;
+    };
+    std::int64_t blocks_req = 0;
+    std::int64_t bytes_per_block = 0;
+    std::int64_t group_size = 0;
+    out.per_layer_bytes.assign(spec.layers.size(), 0);
+    out.per_layer_tokens.assign(spec.layers.size(), 0);
+    for (const Group& g : p->groups) {
+      const std::int64_t blocks = blocks_per_request(g.spec, T, o.max_num_batched_tokens);
+      auto br = sum("blocks per request", blocks_req, blocks);
+      if (!br) return br.error();
+      blocks_req = *br;
+      std::int64_t here = 0;
+      for (auto i : g.layers) {
+        if (!on_stage(i)) continue;
+        ++here;
+        const VSpec& s = *p->per_layer[i];
+        auto lb = product("layer bytes", request.batch, blocks, s.page);
+        if (!lb) return lb.error();
+        out.per_layer_bytes[i] = *lb;
+        out.per_layer_tokens[i] = blocks * s.block;
+        if (p->uniform_type) {
+          auto bb = sum("bytes per block", bytes_per_block, s.page);
+          if (!bb) return bb.error();
+          bytes_per_block = *bb;
+        }
+        if (s.kind == VKind::mamba) {
+          auto st = sum("the cache size", out.state_bytes, *lb);
+          if (!st) return st.error();
+          out.state_bytes = *st;
+        } else {
+          auto tokens = product("K/V bytes", request.batch, blocks, s.block);
+          if (!tokens) return tokens.error();
+          auto kb = product("K bytes", *tokens, s.k_bytes_per_token);
+          auto vb = product("V bytes", *tokens, s.v_bytes_per_token);
+          if (!kb) return kb.error();
+          if (!vb) return vb.error();
+          auto ks = sum("K bytes", out.k_bytes, *kb);
+          auto vs = sum("V bytes", out.v_bytes, *vb);
+          if (!ks) return ks.error();
+          if (!vs) return vs.error();
+          out.k_bytes = *ks;
+          out.v_bytes = *vs;
+        }
+      }
+      group_size = std::max(group_size, here);
+    }
+    if (!p->uniform_type) {
+      auto bb = product("bytes per block", p->page, group_size);
+      if (!bb) return bb.error();
+      bytes_per_block = *bb;
+    }
+    auto total = product("the cache size", request.batch, blocks_req, bytes_per_block);
+    if (!total) return total.error();
+    out.total_bytes = *total;
+    out.kv_bytes = out.total_bytes - out.state_bytes;
+    out.block_size = p->groups.empty() ? o.block_size : p->groups.front().spec.block;
+    for (const Group& g : p->groups) out.block_size = std::min(*out.block_size, g.spec.block);
+    if (!p->uniform_type) out.page_bytes = p->page;
+    out.bytes_per_block = bytes_per_block;
+    out.blocks_per_request = blocks_req;
+    out.kv_groups = static_cast<std::int64_t>(p->groups.size());
+    out.group_size = group_size;
+    out.layers_per_rank = end_layer - first_layer;
+    if (!have || out.total_bytes > best.total_bytes) {
+      best = std::move(out);
+      have = true;
+    }
+  }
+  if (const std::int64_t pad = best.kv_bytes - best.k_bytes - best.v_bytes; pad > 0)
+    best.notes.push_back(fmt::format("{} bytes of the pool are padding layers of unequal groups", pad));
+  if (request.tp > 1 && spec.count(LayerKind::mla) > 0)
+    best.notes.push_back("MLA: the latent is replicated whole on every tensor-parallel rank");
+  if (request.tp > 1 && spec.count(LayerKind::recurrent) > 0)
+    best.notes.push_back("recurrent state split evenly across tensor-parallel ranks (approximation)");
+  if (request.tp > 1 || request.pp > 1)
+    best.notes.push_back(fmt::format("per-rank figures (tp {}, pp {}: the stage holding the most cache)",
+                                     request.tp, request.pp));
+  finish(best);
+  return best;
+}
+
+Result<VllmCapacity> vllm_capacity(const ModelCacheSpec& spec, const RuntimeRequest& request,
+                                   std::int64_t kv_memory) {
+  RuntimeRequest one = request;
+  one.runtime = Runtime::vllm;
+  one.batch = 1;
+  auto s = size_runtime(spec, one);
+  if (!s) return s.error();
+  VllmCapacity c;
+  c.blocks_per_request = s->blocks_per_request.value_or(0);
+  const std::int64_t per_block = s->bytes_per_block.value_or(0);
+  c.num_blocks = per_block > 0 ? std::max<std::int64_t>(0, kv_memory) / per_block : 0;
+  c.max_concurrency = c.blocks_per_request > 0
+                          ? static_cast<double>(c.num_blocks) / static_cast<double>(c.blocks_per_request)
+                          : 0;
+  return c;
+}
+
+}  // namespace kvspec

@@ -82,6 +82,32 @@ TEST(Tier2, UnknownHybridGetsItsLayerKindsFromTheWeights) {
       << notes;
 }
 
+TEST(Tier2, MambaOneStateComesFromTheShapesAlone) {
+  TempDir dir;
+  // No ssm_state_size in the config: Mamba-1's A_log [d_inner, d_state] states the SSM state by its shape.
+  sttest::write_text(dir / "config.json",
+                     R"({"model_type": "mystery_mamba1", "num_hidden_layers": 2, "hidden_size": 1024,
+                         "num_attention_heads": 8, "num_key_value_heads": 8, "torch_dtype": "float32"})");
+  Writer w;
+  // transformers MambaMixer: A_log [intermediate 2048, state 16], conv1d [2048, 1, 4], x_proj, dt_proj, D.
+  w.add("backbone.layers.0.mixer.A_log", "F32", {2048, 16});
+  w.add("backbone.layers.0.mixer.D", "F32", {2048});
+  w.add("backbone.layers.0.mixer.conv1d.weight", "F32", {2048, 1, 4});
+  w.add("backbone.layers.0.mixer.in_proj.weight", "F32", {4096, 1024});
+  w.add("backbone.layers.0.mixer.x_proj.weight", "F32", {64 + 32, 2048});
+  w.add("backbone.layers.0.mixer.dt_proj.weight", "F32", {2048, 64});
+  w.add("backbone.layers.0.mixer.out_proj.weight", "F32", {1024, 2048});
+  add_attention(w, "backbone.layers.1", 1024, 1024);
+  w.write(dir / "model.safetensors");
+  auto spec = kvspec::load_model(dir.path().string());
+  ASSERT_TRUE(spec) << spec.error().message();
+  EXPECT_EQ(kvspec::layer_strip(*spec), "RF");
+  // SSM 2048 × 16 = 32'768; conv 2048 × (4 − 1) = 6'144; at float32 4 bytes: (32'768 + 6'144) × 4 = 155'648
+  EXPECT_EQ(spec->layers[0].recurrent_state_values, 32'768);
+  EXPECT_EQ(spec->layers[0].conv_state_values, 6'144);
+  EXPECT_EQ(spec->layers[0].state_bytes, 155'648);
+}
+
 TEST(Tier2, UnknownModelWithoutKvHeadFieldTakesThemFromKProjWidth) {
   TempDir dir;
   sttest::write_text(dir / "config.json",

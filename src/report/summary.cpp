@@ -157,7 +157,7 @@ std::string dtype_mix_phrase(const WeightsSummary& w) {
     if (!out.empty()) out += ", ";
     double pct =
         w.total_bytes > 0 ? 100.0 * static_cast<double>(d.bytes) / static_cast<double>(w.total_bytes) : 0;
-    out += fmt::format("{} {:.1f}%", d.name, pct);
+    out += pct > 0 && pct < 0.05 ? fmt::format("{} <0.1%", d.name) : fmt::format("{} {:.1f}%", d.name, pct);
   }
   return out.empty() ? "—" : out;
 }
@@ -167,7 +167,7 @@ std::string packing_phrase(const WeightsSummary& w) {
   std::string out = w.packing;
   if (w.packed_tensors > 0) out += fmt::format(": {} packed tensors", w.packed_tensors);
   if (w.quantization_overhead_bytes > 0)
-    out += fmt::format("{} {} overhead (scales, biases, zero points)", w.packed_tensors > 0 ? "," : ":",
+    out += fmt::format("{} {} in scales and zero points", w.packed_tensors > 0 ? "," : ":",
                        format_bytes(w.quantization_overhead_bytes));
   return out;
 }

@@ -98,6 +98,15 @@ inline void add_qwen3_moe_fp8_layers(Writer& w, int first, int last) {
   }
 }
 
+// `all` cut into `n` shards of consecutive tensors (as save_pretrained cuts at its size limit), none empty.
+inline std::vector<Writer> split_shards(const Writer& all, int n) {
+  std::vector<Writer> out(static_cast<std::size_t>(n));
+  const auto& t = all.tensors();
+  for (std::size_t i = 0; i < t.size(); ++i)
+    out[i * static_cast<std::size_t>(n) / t.size()].add(t[i].name, t[i].dtype, t[i].shape);
+  return out;
+}
+
 // model.safetensors.index.json for shards written from `shards` (file name, writer).
 inline std::string index_json(const std::vector<std::pair<std::string, const Writer*>>& shards) {
   std::string map;

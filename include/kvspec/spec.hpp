@@ -8,6 +8,8 @@
 #include <string_view>
 #include <vector>
 
+#include "kvspec/weights.hpp"
+
 namespace kvspec {
 
 enum class LayerKind : std::uint8_t {
@@ -113,6 +115,7 @@ struct ModelCacheSpec {
   std::vector<CacheComponent> extra_components;
   std::vector<Note> notes;
   std::vector<Fact> facts;
+  std::optional<WeightsSummary> weights;       // from the safetensors headers, when the model folder has them
 
   [[nodiscard]] std::int64_t num_layers() const { return static_cast<std::int64_t>(layers.size()); }
   [[nodiscard]] std::int64_t num_kv_heads() const;  // max over layers

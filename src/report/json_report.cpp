@@ -37,6 +37,50 @@ void write_cache(JsonWriter& w, const CacheSize& c) {
   w.end_object();
 }
 
+void write_parts(JsonWriter& w, const std::vector<WeightsPart>& parts) {
+  w.begin_object();
+  for (const auto& p : parts) {
+    w.key(p.name).begin_object();
+    w.key("bytes").value(p.bytes);
+    w.key("parameters").value(p.parameters);
+    w.end_object();
+  }
+  w.end_object();
+}
+
+// `weights`: null when the model folder has no safetensors headers.
+void write_weights(JsonWriter& w, const std::optional<WeightsSummary>& ws) {
+  if (!ws) {
+    w.null();
+    return;
+  }
+  w.begin_object();
+  w.key("total_bytes").value(ws->total_bytes);
+  w.key("parameters").value(ws->parameters);
+  w.key("active_parameters").value(ws->active_parameters);
+  w.key("tensors").value(ws->tensors);
+  w.key("packing").value(ws->packing);
+  w.key("packed_tensors").value(ws->packed_tensors);
+  w.key("quantization_overhead_bytes").value(ws->quantization_overhead_bytes);
+  w.key("header_bytes_read").value(ws->header_bytes_read);
+  w.key("by_dtype");
+  write_parts(w, ws->by_dtype);
+  w.key("by_component");
+  write_parts(w, ws->by_component);
+  w.key("files").begin_array();
+  for (const auto& f : ws->files) {
+    w.begin_object();
+    w.key("path").value(f.path);
+    w.key("tensors").value(f.tensors);
+    w.key("header_bytes").value(f.header_bytes);
+    w.key("data_bytes").value(f.data_bytes);
+    w.key("data_present").value(f.data_present);
+    w.end_object();
+  }
+  w.end_array();
+  w.end_object();
+}
+
 Status write_spec(JsonWriter& w, const ModelCacheSpec& spec, const ReportOptions& options,
                   const std::optional<CacheSize>& cache) {
   auto per_token = kv_bytes_per_token(spec, options.kv_dtype, options.kv_dtype);
@@ -139,6 +183,8 @@ Status write_spec(JsonWriter& w, const ModelCacheSpec& spec, const ReportOptions
     w.end_object();
   }
   w.end_array();
+  w.key("weights");
+  write_weights(w, spec.weights);
   w.key("facts").begin_array();
   for (const Fact& f : spec.facts) {
     w.begin_object();

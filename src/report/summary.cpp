@@ -5,6 +5,8 @@
 
 #include <fmt/format.h>
 
+#include "kvspec/units.hpp"
+
 namespace kvspec {
 
 namespace {
@@ -125,6 +127,49 @@ std::string_view display_prefix(std::string_view s, std::size_t width) {
     }
   }
   return s;
+}
+
+std::string params_count(std::int64_t n) {
+  if (n >= 1'000'000'000) return fmt::format("{:.2f} B", static_cast<double>(n) / 1e9);
+  if (n >= 1'000'000) return fmt::format("{:.1f} M", static_cast<double>(n) / 1e6);
+  return std::to_string(n);
+}
+
+std::string weights_size_phrase(const WeightsSummary& w) {
+  std::string size = format_bytes(w.total_bytes);
+  if (w.total_bytes >= 1024) size += fmt::format(" ({} B)", w.total_bytes);
+  return fmt::format("{} in {} file{}, {} tensors", size, w.files.size(), w.files.size() == 1 ? "" : "s",
+                     w.tensors);
+}
+
+std::string params_phrase(const WeightsSummary& w) {
+  std::string out = params_count(w.parameters);
+  if (w.parameters >= 1'000'000) out += fmt::format(" ({})", w.parameters);
+  if (w.active_parameters)
+    out +=
+        fmt::format(", {} active per token ({})", params_count(*w.active_parameters), *w.active_parameters);
+  return out;
+}
+
+std::string dtype_mix_phrase(const WeightsSummary& w) {
+  std::string out;
+  for (const auto& d : w.by_dtype) {
+    if (!out.empty()) out += ", ";
+    double pct =
+        w.total_bytes > 0 ? 100.0 * static_cast<double>(d.bytes) / static_cast<double>(w.total_bytes) : 0;
+    out += pct > 0 && pct < 0.05 ? fmt::format("{} <0.1%", d.name) : fmt::format("{} {:.1f}%", d.name, pct);
+  }
+  return out.empty() ? "—" : out;
+}
+
+std::string packing_phrase(const WeightsSummary& w) {
+  if (w.packing.empty()) return "—";
+  std::string out = w.packing;
+  if (w.packed_tensors > 0) out += fmt::format(": {} packed tensors", w.packed_tensors);
+  if (w.quantization_overhead_bytes > 0)
+    out += fmt::format("{} {} in scales and zero points", w.packed_tensors > 0 ? "," : ":",
+                       format_bytes(w.quantization_overhead_bytes));
+  return out;
 }
 
 }  // namespace kvspec

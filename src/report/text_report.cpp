@@ -95,6 +95,12 @@ Result<std::string> render_text(const ModelCacheSpec& spec, const ReportOptions&
   if (auto s = spec.state_bytes_per_sequence(); s > 0) row(out, "state per seq", bytes_with_exact(s));
   for (const auto& c : spec.extra_components)
     row(out, c.name, fmt::format("{} per token ({})", bytes_with_exact(c.bytes_per_token), c.note));
+  if (spec.weights) {
+    row(out, "weights", weights_size_phrase(*spec.weights));
+    row(out, "parameters", params_phrase(*spec.weights));
+    row(out, "weight dtypes", dtype_mix_phrase(*spec.weights));
+    if (!spec.weights->packing.empty()) row(out, "weight quant", packing_phrase(*spec.weights));
+  }
   if (options.cache) size_table(out, spec, *options.cache);
   if (!spec.notes.empty()) {
     out += "\nnotes\n";

@@ -1,9 +1,13 @@
 #include "kvspec/load.hpp"
 
 #include "format/model_description.hpp"
+#include "format/safetensors.hpp"
+#include "format/tensor_names.hpp"
+#include "format/weights_evidence.hpp"
 #include "json/json.hpp"
 #include "source/resolve.hpp"
 #include "spec/build.hpp"
+#include "spec/weights_summary.hpp"
 
 namespace kvspec {
 
@@ -20,7 +24,26 @@ Result<ModelCacheSpec> load_model(std::string_view model, const LoadOptions& opt
   if (!text) return text.error();
   auto d = describe_config(*text, loc->config_path, loc->name);
   if (!d) return d.error();
-  return build_spec(*d);
+  // The safetensors headers beside config.json, if any: tier-2 evidence for the builder, then the weights
+  // summary.
+  auto ck = st::read_checkpoint(loc->dir);
+  if (!ck) return ck.error();
+  TensorIndex index;
+  if (*ck && !(*ck)->files.empty()) {
+    index = index_tensors(**ck);
+    d->weights = weights_evidence(**ck, index);
+  }
+  auto spec = build_spec(*d);
+  if (!spec) return spec.error();
+  if (*ck) {
+    spec->notes.insert(spec->notes.end(), (*ck)->notes.begin(), (*ck)->notes.end());
+    if (!(*ck)->files.empty()) {
+      auto w = summarize_weights(**ck, index, d->root(), *spec, spec->notes);
+      if (!w) return w.error();
+      spec->weights = std::move(*w);
+    }
+  }
+  return spec;
 }
 
 }  // namespace kvspec

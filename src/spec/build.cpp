@@ -7,6 +7,7 @@
 #include "arch/rule.hpp"
 #include "spec/layer_types.hpp"
 #include "spec/model_facts.hpp"
+#include "spec/weights_apply.hpp"
 
 namespace kvspec {
 
@@ -291,6 +292,7 @@ Result<ModelCacheSpec> build_spec(const ModelDescription& d) {
                               [](const LayerSpec& l) { return l.kind == LayerKind::sliding_attention; });
   if (windowed) spec.sliding_window = ctx.window;
   if (auto s = read_model_facts(cfg, spec); !s) return s.error();
+  if (auto s = apply_weights_evidence(ctx, d); !s) return s.error();  // tier 2, when the weights were read
   if (!ctx.known_family)
     spec.notes.push_back({Note::Level::info, std::string("rule: ") + std::string(ctx.rule.source)});
   return spec;

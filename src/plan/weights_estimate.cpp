@@ -161,4 +161,16 @@ Result<WeightsSize> estimate_weights(std::string_view model, const LoadOptions& 
   return estimate_weights_from_config(*text, loc->config_path);
 }
 
+Result<WeightsSize> weights_for_fit(const ModelCacheSpec& spec, std::string_view model,
+                                    const LoadOptions& options) {
+  if (!spec.weights) return estimate_weights(model, options);
+  WeightsSize w;
+  w.bytes = spec.weights->total_bytes;
+  w.parameters = spec.weights->parameters;
+  w.estimate = false;
+  w.source = fmt::format("exact, from the headers of {} weight file{}", spec.weights->files.size(),
+                         spec.weights->files.size() == 1 ? "" : "s");
+  return w;
+}
+
 }  // namespace kvspec

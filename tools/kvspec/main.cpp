@@ -274,7 +274,7 @@ int run_fit(const std::string& model, const SizeOptions& o) {
   } else {
     kvspec::LoadOptions lo;
     if (!o.hf_cache.empty()) lo.hf_cache_dir = o.hf_cache;
-    auto w = kvspec::estimate_weights(model, lo);
+    auto w = kvspec::weights_for_fit(*spec, model, lo);
     if (!w) return fail(w.error());
     fr.weights = *w;
   }

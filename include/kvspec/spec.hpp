@@ -6,6 +6,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "kvspec/weights.hpp"
@@ -97,6 +98,24 @@ struct CacheComponent {
   std::int64_t values_per_token = 0;  // elements per token over all layers, for runtimes that re-price them
 };
 
+// What a GGUF file says about itself, and its weights counted from the tensor infos (set for GGUF sources
+// only).
+struct GgufSummary {
+  std::int64_t version = 0;
+  std::int64_t tensor_count = 0;          // all splits together
+  std::int64_t metadata_count = 0;        // key/value pairs of the first (or only) file
+  std::optional<std::int64_t> file_type;  // general.file_type (llama_ftype), if stated
+  std::string file_type_name;             // "Q4_K_M", ... ("" when not stated or unknown)
+  std::int64_t alignment = 32;
+  std::int64_t split_count = 1;
+  bool tensor_data_present = true;     // false for header-only copies
+  std::int64_t weight_bytes = 0;       // bytes of all tensors, as stored
+  std::int64_t parameters = 0;         // elements of all tensors
+  std::int64_t expert_parameters = 0;  // elements of the routed-expert tensors (*_exps)
+  std::int64_t active_parameters = 0;  // parameters with only experts_per_token experts counted
+  std::vector<std::pair<std::string, std::int64_t>> bytes_by_type;  // ggml type name -> bytes, largest first
+};
+
 struct ModelCacheSpec {
   std::string model_type;                      // as in the file
   std::optional<std::string> text_model_type;  // the nested text config's model_type, if any
@@ -116,6 +135,7 @@ struct ModelCacheSpec {
   std::vector<Note> notes;
   std::vector<Fact> facts;
   std::optional<WeightsSummary> weights;       // from the safetensors headers, when the model folder has them
+  std::optional<GgufSummary> gguf;  // set when read from a GGUF file
 
   [[nodiscard]] std::int64_t num_layers() const { return static_cast<std::int64_t>(layers.size()); }
   [[nodiscard]] std::int64_t num_kv_heads() const;  // max over layers

@@ -185,6 +185,30 @@ Status write_spec(JsonWriter& w, const ModelCacheSpec& spec, const ReportOptions
   w.end_array();
   w.key("weights");
   write_weights(w, spec.weights);
+  if (spec.gguf) {
+    const GgufSummary& g = *spec.gguf;
+    w.key("gguf").begin_object();
+    w.key("version").value(g.version);
+    w.key("tensor_count").value(g.tensor_count);
+    w.key("metadata_count").value(g.metadata_count);
+    w.key("file_type").value(g.file_type);
+    w.key("file_type_name")
+        .value(g.file_type_name.empty() ? std::optional<std::string>{}
+                                        : std::optional<std::string>{g.file_type_name});
+    w.key("alignment").value(g.alignment);
+    w.key("split_count").value(g.split_count);
+    w.key("tensor_data_present").value(g.tensor_data_present);
+    w.key("weight_bytes").value(g.weight_bytes);
+    w.key("parameters").value(g.parameters);
+    w.key("expert_parameters").value(g.expert_parameters);
+    w.key("active_parameters").value(g.active_parameters);
+    w.key("bytes_by_type").begin_object();
+    for (const auto& [type, bytes] : g.bytes_by_type) w.key(type).value(bytes);
+    w.end_object();
+    w.end_object();
+  } else {
+    w.key("gguf").null();
+  }
   w.key("facts").begin_array();
   for (const Fact& f : spec.facts) {
     w.begin_object();

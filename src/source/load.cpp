@@ -5,6 +5,7 @@
 #include "format/tensor_names.hpp"
 #include "format/weights_evidence.hpp"
 #include "json/json.hpp"
+#include "kvspec/gguf.hpp"
 #include "source/resolve.hpp"
 #include "spec/build.hpp"
 #include "spec/weights_summary.hpp"
@@ -20,6 +21,11 @@ Result<ModelCacheSpec> spec_from_config_text(std::string_view config_json, std::
 Result<ModelCacheSpec> load_model(std::string_view model, const LoadOptions& options) {
   auto loc = locate_model(model, options);
   if (!loc) return loc.error();
+  if (is_gguf_path(loc->config_path)) {
+    auto spec = spec_from_gguf(loc->config_path);
+    if (spec) spec->source = loc->name;
+    return spec;
+  }
   auto text = json::read_file_bounded(loc->config_path, json::kMaxConfigBytes);
   if (!text) return text.error();
   auto d = describe_config(*text, loc->config_path, loc->name);

@@ -1,11 +1,15 @@
 #include "source/resolve.hpp"
 
+#include <algorithm>
 #include <cstdlib>
 #include <filesystem>
+#include <optional>
+#include <vector>
 
 #include <fmt/format.h>
 
 #include "json/json.hpp"
+#include "kvspec/gguf.hpp"
 
 namespace fs = std::filesystem;
 
@@ -76,6 +80,35 @@ Result<ModelLocation> locate_in_hf_cache(std::string_view model, const LoadOptio
   return ModelLocation{snapshot.string(), config.string(), std::string(model)};
 }
 
+// A folder without config.json may hold one GGUF model: one .gguf file, or the first part of one split set.
+// Multimodal projector files (mmproj*.gguf) hold no language model and are left out.
+Result<std::optional<std::string>> single_gguf_in(const fs::path& dir) {
+  std::vector<std::string> models;
+  std::error_code ec;
+  for (const auto& entry : fs::directory_iterator(dir, ec)) {
+    std::string name = entry.path().filename().string();
+    if (!entry.is_regular_file(ec) || !is_gguf_path(name) || name.rfind("mmproj", 0) == 0) continue;
+    // Split parts: keep "-00001-of-NNNNN.gguf" only.
+    if (name.size() > 20 && name[name.size() - 20] == '-' && name.compare(name.size() - 14, 4, "-of-") == 0 &&
+        name.compare(name.size() - 19, 5, "00001") != 0)
+      continue;
+    models.push_back(entry.path().string());
+    if (models.size() > 64) break;
+  }
+  if (ec) return make_error(ErrorCode::io, dir.string(), "", "", "", ec.message());
+  if (models.empty()) return std::optional<std::string>{};
+  if (models.size() > 1) {
+    std::sort(models.begin(), models.end());
+    std::string list;
+    for (std::size_t i = 0; i < models.size() && i < 5; ++i)
+      list += (i ? ", " : "") + fs::path(models[i]).filename().string();
+    return make_error(
+        ErrorCode::usage, dir.string(), "", "one GGUF model in the folder (or name the file)",
+        fmt::format("{} .gguf models: {}{}", models.size(), list, models.size() > 5 ? ", ..." : ""));
+  }
+  return std::optional<std::string>{models.front()};
+}
+
 }  // namespace
 
 std::string default_hf_cache_dir() {
@@ -101,9 +134,13 @@ Result<ModelLocation> locate_model(std::string_view model, const LoadOptions& op
   auto st = fs::status(p, ec);
   if (!ec && fs::is_directory(st)) {
     fs::path config = p / "config.json";
-    if (!fs::exists(config, ec))
-      return make_error(ErrorCode::not_found, p.string(), "", "a folder with a config.json",
-                        "no config.json");
+    if (!fs::exists(config, ec)) {
+      auto gguf = single_gguf_in(p);
+      if (!gguf) return gguf.error();
+      if (*gguf) return ModelLocation{p.string(), **gguf, std::string(model)};
+      return make_error(ErrorCode::not_found, p.string(), "",
+                        "a folder with a config.json or one .gguf model", "neither");
+    }
     return ModelLocation{p.string(), config.string(), std::string(model)};
   }
   if (!ec && fs::exists(st)) return ModelLocation{p.parent_path().string(), p.string(), std::string(model)};

@@ -1,0 +1,706 @@
+// GGUF header -> ModelCacheSpec, the way llama.cpp's load_hparams and create_memory read it: per-layer head
+// counts, key/value lengths (full, SWA and MLA variants), the window and its layer pattern, recurrent layers
+// and their state sizes, KV-sharing and MTP layers; llama.cpp's per-architecture defaults come from
+// spec/gguf_arch.
+#include <algorithm>
+#include <filesystem>
+#include <map>
+#include <unordered_map>
+
+#include <fmt/format.h>
+
+#include "arch/config_view.hpp"
+#include "format/gguf.hpp"
+#include "kvspec/gguf.hpp"
+#include "spec/gguf_arch.hpp"
+#include "util/checked.hpp"
+
+namespace kvspec {
+
+namespace {
+
+namespace fs = std::filesystem;
+
+// Typed reads of one file's metadata; errors name the file and the key.
+class Meta {
+ public:
+  Meta(const gguf::File& f, std::string arch) : f_(f), arch_(std::move(arch)) {}
+
+  [[nodiscard]] std::string key(std::string_view suffix) const { return arch_ + "." + std::string(suffix); }
+  [[nodiscard]] const gguf::Value* find(const std::string& key) const { return f_.find(key); }
+  [[nodiscard]] bool has(std::string_view suffix) const { return find(key(suffix)) != nullptr; }
+
+  Error error(const std::string& key, std::string expected, std::string found) const {
+    return make_error(ErrorCode::bad_input, f_.path, key, std::move(expected), std::move(found));
+  }
+
+  // An integer value in [lo, hi], or nullopt when the key is absent.
+  Result<std::optional<std::int64_t>> integer(const std::string& key, std::int64_t lo,
+                                              std::int64_t hi) const {
+    const gguf::Value* v = find(key);
+    if (v == nullptr) return std::optional<std::int64_t>{};
+    if (v->type == gguf::ValueType::array || v->type == gguf::ValueType::string ||
+        v->type == gguf::ValueType::f32 || v->type == gguf::ValueType::f64)
+      return error(key, fmt::format("an integer in [{}, {}]", lo, hi), std::string(gguf::to_string(v->type)));
+    if (!v->integer || *v->integer < lo || *v->integer > hi)
+      return error(key, fmt::format("an integer in [{}, {}]", lo, hi),
+                   v->integer ? std::to_string(*v->integer) : std::string("a value above 2^63"));
+    return v->integer;
+  }
+  Result<std::optional<std::int64_t>> arch_integer(std::string_view suffix, std::int64_t lo,
+                                                   std::int64_t hi) const {
+    return integer(key(suffix), lo, hi);
+  }
+
+  // get_key_or_arr: a scalar broadcast to every layer, or an array with one entry per layer. Arrays of
+  // `block_count` entries and of `block_count - nextn` entries are both accepted (llama.cpp read them before
+  // and after it began subtracting MTP layers). nullopt when absent.
+  Result<std::optional<std::vector<std::int64_t>>> per_layer(std::string_view suffix, std::int64_t n_layer,
+                                                             std::int64_t n_total, std::int64_t lo,
+                                                             std::int64_t hi) const {
+    std::string k = key(suffix);
+    const gguf::Value* v = find(k);
+    if (v == nullptr) return std::optional<std::vector<std::int64_t>>{};
+    if (v->type != gguf::ValueType::array) {
+      auto x = integer(k, lo, hi);
+      if (!x) return x.error();
+      return std::optional<std::vector<std::int64_t>>{std::vector<std::int64_t>(n_layer, **x)};
+    }
+    auto len = static_cast<std::int64_t>(v->length);
+    if (!v->kept || v->element_type == gguf::ValueType::string || v->element_type == gguf::ValueType::array ||
+        v->element_type == gguf::ValueType::f32 || v->element_type == gguf::ValueType::f64)
+      return error(k, "an integer or an array of integers, one per layer",
+                   fmt::format("an array of {} {}", len, gguf::to_string(v->element_type)));
+    if (len != n_total && len != n_layer)
+      return error(k, fmt::format("one entry per layer ({})", n_total), fmt::format("{} entries", len));
+    std::vector<std::int64_t> out(v->integers.begin(), v->integers.begin() + std::min(len, n_layer));
+    for (std::size_t i = 0; i < out.size(); ++i)
+      if (out[i] < lo || out[i] > hi)
+        return error(fmt::format("{}[{}]", k, i), fmt::format("an integer in [{}, {}]", lo, hi),
+                     std::to_string(out[i]));
+    return std::optional<std::vector<std::int64_t>>{std::move(out)};
+  }
+
+ private:
+  const gguf::File& f_;
+  std::string arch_;
+};
+
+// `NAME-00001-of-00003.gguf` -> ("NAME", 1, 3).
+struct SplitName {
+  std::string prefix;
+  int index = 0;
+  int count = 0;
+};
+
+std::optional<SplitName> parse_split_name(const std::string& path) {
+  // "-%05d-of-%05d.gguf" (llama_split_path, llama.cpp src/llama.cpp).
+  constexpr std::size_t kTail = 20;  // "-00001-of-00003.gguf"
+  if (path.size() < kTail || !is_gguf_path(path)) return std::nullopt;
+  std::string tail = path.substr(path.size() - kTail);
+  auto digits = [&](std::size_t at) {
+    int v = 0;
+    for (std::size_t i = at; i < at + 5; ++i) {
+      if (tail[i] < '0' || tail[i] > '9') return -1;
+      v = v * 10 + (tail[i] - '0');
+    }
+    return v;
+  };
+  if (tail[0] != '-' || tail.compare(6, 4, "-of-") != 0) return std::nullopt;
+  int index = digits(1);
+  int count = digits(10);
+  if (index < 1 || count < 1 || index > count) return std::nullopt;
+  return SplitName{path.substr(0, path.size() - kTail), index, count};
+}
+
+std::string split_path(const SplitName& s, int index) {
+  return fmt::format("{}-{:05d}-of-{:05d}.gguf", s.prefix, index, s.count);
+}
+
+struct ModelFiles {
+  std::vector<gguf::File> files;  // files[0] holds the metadata
+  std::int64_t split_count = 1;
+  std::vector<Note> notes;
+};
+
+Result<ModelFiles> read_model_files(const std::string& path) {
+  ModelFiles out;
+  auto name = parse_split_name(path);
+  std::string first_path = name ? split_path(*name, 1) : path;
+  auto first = gguf::read_file(first_path);
+  if (!first) return first.error();
+  out.files.push_back(std::move(*first));
+  const gguf::File& f0 = out.files.front();
+  Meta m(f0, "");
+  auto count = m.integer("split.count", 0, 99999);
+  if (!count) return count.error();
+  std::int64_t n = count->value_or(name ? name->count : 1);
+  if (n < 1) n = 1;
+  if (name && name->count != n)
+    return m.error("split.count", fmt::format("{} (the file name says -of-{:05d})", name->count, name->count),
+                   std::to_string(n));
+  out.split_count = n;
+  if (n == 1) return out;
+  if (!name) {
+    out.notes.push_back(
+        {Note::Level::warning,
+         fmt::format("split.count is {} but the file name has no -NNNNN-of-NNNNN part: only this "
+                     "file was read, weights are partial",
+                     n)});
+    return out;
+  }
+  std::vector<int> missing;
+  for (int i = 2; i <= n; ++i) {
+    std::string p = split_path(*name, i);
+    std::error_code ec;
+    if (!fs::exists(p, ec)) {
+      missing.push_back(i);
+      continue;
+    }
+    auto part = gguf::read_file(p);
+    if (!part) return part.error();
+    Meta pm(*part, "");
+    auto no = pm.integer("split.no", 0, 99999);
+    if (!no) return no.error();
+    if (no->value_or(i - 1) != i - 1)
+      return pm.error("split.no", std::to_string(i - 1), std::to_string(**no));
+    out.files.push_back(std::move(*part));
+  }
+  if (!missing.empty()) {
+    std::string list;
+    for (int i : missing) list += (list.empty() ? "" : ", ") + std::to_string(i);
+    out.notes.push_back(
+        {Note::Level::warning,
+         fmt::format("split part{} {} of {} not found next to the first: weights count only the "
+                     "parts present (the cache spec needs only the first)",
+                     missing.size() == 1 ? "" : "s", list, n)});
+  } else {
+    auto want = m.integer("split.tensors.count", 0, std::int64_t{1} << 40);
+    if (!want) return want.error();
+    std::int64_t total = 0;
+    for (const auto& f : out.files) total += static_cast<std::int64_t>(f.tensors.size());
+    if (*want && **want != total)
+      return m.error("split.tensors.count", fmt::format("the {} tensors of the {} parts", total, n),
+                     std::to_string(**want));
+  }
+  return out;
+}
+
+Status summarize_weights(const ModelFiles& mf, const std::optional<MoeSpec>& moe, GgufSummary& g) {
+  std::map<std::string, std::int64_t> by_type;
+  std::int64_t bytes = 0, params = 0, expert = 0;
+  for (const auto& f : mf.files) {
+    for (const auto& t : f.tensors) {
+      auto b = checked_add(bytes, t.bytes);
+      auto p = checked_add(params, t.elements);
+      if (!b || !p)
+        return make_error(ErrorCode::bad_input, f.path, "tensor_infos", "sizes below 2^63", "an overflow");
+      bytes = *b;
+      params = *p;
+      const GgmlTypeInfo* info = ggml_type_info(t.type);
+      by_type[std::string(info != nullptr ? info->name : "?")] += t.bytes;
+      // Routed experts are stacked in one tensor per projection: blk.N.ffn_{gate,up,down,gate_up}_exps.
+      if (t.name.find("_exps.") != std::string::npos) expert += t.elements;
+    }
+  }
+  g.weight_bytes = bytes;
+  g.parameters = params;
+  g.expert_parameters = expert;
+  g.active_parameters = params;
+  if (moe && moe->num_experts > 0 && expert > 0) {
+    // Experts share each stacked tensor evenly; a token runs experts_per_token of them.
+    auto active_expert = checked_mul(expert / moe->num_experts, moe->experts_per_token);
+    if (active_expert) g.active_parameters = params - expert + *active_expert;
+  }
+  g.bytes_by_type.assign(by_type.begin(), by_type.end());
+  std::stable_sort(g.bytes_by_type.begin(), g.bytes_by_type.end(),
+                   [](const auto& a, const auto& b) { return a.second > b.second; });
+  return Ok{};
+}
+
+struct Hparams {
+  std::int64_t n_total = 0;  // block_count
+  std::int64_t n_layer = 0;  // without MTP layers
+  std::int64_t nextn = 0;
+  std::int64_t n_embd = 0;
+  std::vector<std::int64_t> n_head, n_head_kv, n_ff;
+  std::int64_t head_k = 0, head_v = 0, head_k_swa = 0, head_v_swa = 0;
+  bool mla = false;
+  GgufSwa swa = GgufSwa::none;
+  std::int64_t n_swa = 0;
+  std::vector<bool> is_swa;
+  Tier swa_tier = Tier::rule;
+  std::int64_t kv_from_start = -1;
+  std::vector<bool> recurrent;
+  Tier recurrent_tier = Tier::rule;
+  std::int64_t conv_values = 0, state_values = 0;  // n_embd_r(), n_embd_s()
+};
+
+bool scalar_is_real(gguf::ValueType t) {
+  return t == gguf::ValueType::f32 || t == gguf::ValueType::f64;
+}
+
+// hparams.set_swa_pattern (llama-hparams.cpp): period n windows layer il iff il % n < n - 1 (the last of each
+// period is full); dense_first windows il % n != 0; n == 0 windows every layer.
+std::vector<bool> swa_pattern(std::int64_t n_layer, std::int64_t period, bool dense_first) {
+  std::vector<bool> out(static_cast<std::size_t>(n_layer));
+  for (std::int64_t il = 0; il < n_layer; ++il)
+    out[il] = period == 0 || (dense_first ? il % period != 0 : il % period < period - 1);
+  return out;
+}
+
+Status read_window(const Meta& m, const GgufArchRule& rule, Hparams& h, ModelCacheSpec& spec) {
+  auto sw = m.arch_integer("attention.sliding_window", 0, kMaxTokens);
+  if (!sw) return sw.error();
+  std::string sw_key = m.key("attention.sliding_window");
+  switch (rule.window_rule) {
+    case GgufWindowRule::ignored:
+      if (sw->value_or(0) > 0)
+        spec.notes.push_back(
+            {Note::Level::info,
+             fmt::format("{} = {} is not used: llama.cpp runs {} with every layer full (\"Phi SWA "
+                         "is currently disabled\")",
+                         sw_key, **sw, rule.arch)});
+      return Ok{};
+    case GgufWindowRule::if_positive:
+      if (sw->value_or(0) <= 0) return Ok{};
+      break;
+    case GgufWindowRule::unless_zero:
+      if (*sw && **sw == 0) return Ok{};
+      break;
+    case GgufWindowRule::always:
+      break;
+  }
+  if (rule.swa == GgufSwa::none) return Ok{};
+  if (rule.only_if_layers != 0 && h.n_layer != rule.only_if_layers) return Ok{};
+  if (rule.window_forced && rule.default_window) {
+    h.n_swa = *rule.default_window;
+    spec.facts.push_back(
+        {"sliding_window", std::to_string(h.n_swa), Tier::rule,
+         fmt::format("llama.cpp {}: n_swa = {} whatever the file says", rule.arch, h.n_swa)});
+  } else if (sw->value_or(0) > 0) {
+    h.n_swa = **sw;
+    spec.facts.push_back({"sliding_window", std::to_string(h.n_swa), Tier::config, sw_key});
+  } else if (rule.default_window) {
+    h.n_swa = *rule.default_window;
+    spec.facts.push_back({"sliding_window", std::to_string(h.n_swa), Tier::rule,
+                          fmt::format("llama.cpp {} default n_swa", rule.arch)});
+  } else {
+    return m.error(sw_key, "the sliding window in tokens (llama.cpp requires it for this architecture)",
+                   *sw ? "0" : "no such key");
+  }
+  h.swa = rule.swa;
+
+  // The layer pattern: the file's sliding_window_pattern (a period or one bool per layer), else the built-in
+  // one.
+  std::string pk = m.key("attention.sliding_window_pattern");
+  const gguf::Value* pv = m.find(pk);
+  if (pv != nullptr && pv->type == gguf::ValueType::array) {
+    if (!pv->kept || (pv->element_type != gguf::ValueType::boolean && scalar_is_real(pv->element_type)))
+      return m.error(pk, "a period or one bool per layer", fmt::format("an array of {}", pv->length));
+    auto len = static_cast<std::int64_t>(pv->length);
+    if (len != h.n_layer && len != h.n_total)
+      return m.error(pk, fmt::format("one entry per layer ({})", h.n_total), fmt::format("{} entries", len));
+    h.is_swa.assign(static_cast<std::size_t>(h.n_layer), false);
+    for (std::int64_t il = 0; il < h.n_layer; ++il) h.is_swa[il] = pv->integers[il] != 0;
+    h.swa_tier = Tier::config;
+  } else if (pv != nullptr) {
+    auto p = m.integer(pk, 0, kMaxLayers);
+    if (!p) return p.error();
+    h.is_swa = swa_pattern(h.n_layer, **p, rule.dense_first);
+    h.swa_tier = Tier::config;
+  } else if (rule.period > 0) {
+    h.is_swa = swa_pattern(h.n_layer, rule.period, rule.dense_first);
+    spec.facts.push_back({"sliding_window_pattern", std::to_string(rule.period), Tier::rule,
+                          fmt::format("llama.cpp {}: set_swa_pattern({}{})", rule.arch, rule.period,
+                                      rule.dense_first ? ", dense_first" : "")});
+  } else {
+    return m.error(pk, "one bool per layer (llama.cpp has no built-in pattern for this architecture)",
+                   "no such key");
+  }
+  return Ok{};
+}
+
+Status read_recurrent(const Meta& m, const GgufArchRule& rule, Hparams& h, ModelCacheSpec& spec) {
+  h.recurrent.assign(static_cast<std::size_t>(h.n_layer), false);
+  switch (rule.recurrent) {
+    case GgufRecurrent::none:
+      return Ok{};
+    case GgufRecurrent::all:
+    case GgufRecurrent::every_layer_too:
+      h.recurrent.assign(h.recurrent.size(), true);
+      break;
+    case GgufRecurrent::kv_zero:
+      for (std::int64_t il = 0; il < h.n_layer; ++il) h.recurrent[il] = h.n_head_kv[il] == 0;
+      h.recurrent_tier = Tier::config;
+      break;
+    case GgufRecurrent::kv_zero_ff_zero:
+      for (std::int64_t il = 0; il < h.n_layer; ++il)
+        h.recurrent[il] = h.n_head_kv[il] == 0 && h.n_ff[il] == 0;
+      h.recurrent_tier = Tier::config;
+      break;
+    case GgufRecurrent::interval: {
+      std::string rk = m.key("attention.recurrent_layers");
+      const gguf::Value* rv = m.find(rk);
+      if (rv != nullptr) {
+        if (rv->type != gguf::ValueType::array || !rv->kept || scalar_is_real(rv->element_type) ||
+            (static_cast<std::int64_t>(rv->length) != h.n_layer &&
+             static_cast<std::int64_t>(rv->length) != h.n_total))
+          return m.error(rk, fmt::format("one bool per layer ({})", h.n_total),
+                         std::string(gguf::to_string(rv->type)));
+        for (std::int64_t il = 0; il < h.n_layer; ++il) h.recurrent[il] = rv->integers[il] != 0;
+        h.recurrent_tier = Tier::config;
+        break;
+      }
+      auto iv = m.arch_integer("full_attention_interval", 1, kMaxLayers);
+      if (!iv) return iv.error();
+      std::int64_t interval = iv->value_or(rule.default_interval);
+      for (std::int64_t il = 0; il < h.n_layer; ++il) h.recurrent[il] = (il + 1) % interval != 0;
+      if (*iv)
+        h.recurrent_tier = Tier::config;
+      else
+        spec.facts.push_back(
+            {"full_attention_interval", std::to_string(interval), Tier::rule,
+             fmt::format("llama.cpp {}: recurrent iff (i + 1) % {} != 0", rule.arch, interval)});
+      break;
+    }
+  }
+
+  // n_embd_r() and n_embd_s() (llama-hparams.cpp): RWKV token shift + WKV state, LFM2's short convolution,
+  // else Mamba/GDN's (d_conv - 1) columns of the conv input and the d_state x d_inner SSM state.
+  auto head_size = m.arch_integer("wkv.head_size", 0, kMaxHeadDim);
+  if (!head_size) return head_size.error();
+  auto l_cache = m.arch_integer("shortconv.l_cache", 0, kMaxHeadDim);
+  if (!l_cache) return l_cache.error();
+  auto shift = m.arch_integer("token_shift_count", 0, 64);
+  if (!shift) return shift.error();
+  auto need = [&](std::string_view suffix) -> Result<std::int64_t> {
+    auto v = m.arch_integer(suffix, 0, kMaxHidden * 64);
+    if (!v) return v.error();
+    if (!*v) return m.error(m.key(suffix), "the recurrent state size (llama.cpp requires it)", "no such key");
+    return **v;
+  };
+  std::optional<std::int64_t> r, s;
+  if (head_size->value_or(0) > 0) {
+    r = checked_mul(shift->value_or(2), h.n_embd);  // token_shift_count defaults to 2 (llama-hparams.h)
+    s = checked_mul(h.n_embd, **head_size);
+  } else if (l_cache->value_or(0) > 0) {
+    r = checked_mul(h.n_embd, **l_cache - 1);
+    s = 0;
+  } else {
+    auto conv = need("ssm.conv_kernel");
+    if (!conv) return conv.error();
+    auto inner = need("ssm.inner_size");
+    if (!inner) return inner.error();
+    auto state = need("ssm.state_size");
+    if (!state) return state.error();
+    auto groups = m.arch_integer("ssm.group_count", 0, kMaxHidden);
+    if (!groups) return groups.error();
+    auto bc = checked_product(2, groups->value_or(0), *state);
+    auto width = bc ? checked_add(*inner, *bc) : std::nullopt;
+    r = width ? checked_mul(*conv > 0 ? *conv - 1 : 0, *width) : std::nullopt;
+    s = checked_mul(*state, *inner);
+  }
+  if (!r || !s) return m.error(m.key("ssm"), "state sizes that fit in 64 bits", "an overflow");
+  h.conv_values = *r;
+  h.state_values = *s;
+  return Ok{};
+}
+
+std::string type_name_of(std::uint32_t id) {
+  const GgmlTypeInfo* t = ggml_type_info(id);
+  return t != nullptr ? std::string(t->name) : std::to_string(id);
+}
+
+// Tier 2: where a layer's attn_k / attn_v tensors show a different width than the metadata, say so.
+void check_against_tensors(const gguf::File& f, const Hparams& h, const std::vector<LayerSpec>& layers,
+                           ModelCacheSpec& spec) {
+  std::unordered_map<std::string_view, const gguf::TensorInfo*> by_name;
+  by_name.reserve(f.tensors.size());
+  for (const auto& t : f.tensors) by_name.emplace(t.name, &t);
+  int reported = 0;
+  for (std::size_t il = 0; il < layers.size() && reported < 3; ++il) {
+    const LayerSpec& l = layers[il];
+    if (h.mla || !l.owns_kv()) continue;
+    auto it = by_name.find(fmt::format("blk.{}.attn_k.weight", il));
+    if (it == by_name.end() || it->second->n_dims < 2) continue;
+    std::int64_t width = it->second->ne[1];
+    if (width != l.k_values_per_token()) {
+      spec.notes.push_back(
+          {Note::Level::warning,
+           fmt::format("layer {}: attn_k ({}) is {} wide but the metadata gives {} KV heads × {} = "
+                       "{}; the metadata was used",
+                       il, type_name_of(it->second->type), width, l.num_kv_heads, l.head_dim_k,
+                       l.k_values_per_token())});
+      ++reported;
+    }
+  }
+}
+
+Result<ModelCacheSpec> build(const ModelFiles& mf, std::string_view source) {
+  const gguf::File& f = mf.files.front();
+  ModelCacheSpec spec;
+  spec.source = std::string(source);
+  spec.notes = mf.notes;
+
+  Meta g(f, "");
+  const gguf::Value* av = f.find("general.architecture");
+  if (av == nullptr || av->type != gguf::ValueType::string || !av->kept || av->text.empty())
+    return g.error("general.architecture", "a string naming the architecture",
+                   av == nullptr ? "no such key" : std::string(gguf::to_string(av->type)));
+  std::string arch = av->text;
+  spec.model_type = arch;
+  spec.facts.push_back({"architecture", arch, Tier::config, "general.architecture"});
+  Meta m(f, arch);
+  const GgufArchRule* found = find_gguf_arch(arch);
+  GgufArchRule generic{.arch = arch, .source = "generic GGUF keys"};
+  const GgufArchRule& rule = found != nullptr ? *found : generic;
+  if (found == nullptr)
+    spec.notes.push_back(
+        {Note::Level::warning,
+         fmt::format("architecture '{}' is not in kvspec's llama.cpp table: layers read from the "
+                     "generic keys, no window or recurrent rule applied",
+                     arch)});
+
+  Hparams h;
+  auto total = m.arch_integer("block_count", 1, kMaxLayers);
+  if (!total) return total.error();
+  if (!*total) return m.error(m.key("block_count"), "the layer count", "no such key");
+  h.n_total = **total;
+  auto nextn = m.arch_integer("nextn_predict_layers", 0, h.n_total - 1);
+  if (!nextn) return nextn.error();
+  h.nextn = nextn->value_or(0);
+  h.n_layer = h.n_total - h.nextn;
+  spec.facts.push_back({"num_layers", std::to_string(h.n_layer), Tier::config, m.key("block_count")});
+  if (h.nextn > 0)
+    spec.notes.push_back(
+        {Note::Level::info,
+         fmt::format("{} of the {} blocks are MTP (nextn) layers: llama.cpp gives them no KV "
+                     "cache, so they are not counted",
+                     h.nextn, h.n_total)});
+
+  auto embd = m.arch_integer("embedding_length", 1, kMaxHidden);
+  if (!embd) return embd.error();
+  if (!*embd) return m.error(m.key("embedding_length"), "the embedding width", "no such key");
+  h.n_embd = **embd;
+
+  auto heads = m.per_layer("attention.head_count", h.n_layer, h.n_total, 0, kMaxHeads);
+  if (!heads) return heads.error();
+  h.n_head = heads->value_or(std::vector<std::int64_t>(h.n_layer, 0));
+  auto kv = m.per_layer("attention.head_count_kv", h.n_layer, h.n_total, 0, kMaxHeads);
+  if (!kv) return kv.error();
+  h.n_head_kv = kv->value_or(h.n_head);  // "n_head_kv is optional, default to n_head"
+  auto ff = m.per_layer("feed_forward_length", h.n_layer, h.n_total, 0, kMaxHidden * 64);
+  if (!ff) return ff.error();
+  h.n_ff = ff->value_or(std::vector<std::int64_t>(h.n_layer, 0));
+  for (std::int64_t il = 0; il < h.n_layer; ++il)
+    if (h.n_head_kv[il] > 0 && h.n_head[il] > 0 && h.n_head_kv[il] > h.n_head[il])
+      return m.error(fmt::format("{}[{}]", m.key("attention.head_count_kv"), il),
+                     fmt::format("at most the {} attention heads", h.n_head[il]),
+                     std::to_string(h.n_head_kv[il]));
+
+  // Head dims: key_length / value_length, else n_embd / n_head(0) when the model has attention heads.
+  std::int64_t n_head0 = h.n_head.empty() ? 0 : h.n_head[0];
+  auto kl = m.arch_integer("attention.key_length", 1, kMaxHeadDim);
+  if (!kl) return kl.error();
+  auto vl = m.arch_integer("attention.value_length", 0, kMaxHeadDim);
+  if (!vl) return vl.error();
+  std::int64_t derived = n_head0 > 0 ? h.n_embd / n_head0 : 0;
+  h.head_k = kl->value_or(derived);
+  h.head_v = vl->value_or(derived);
+  if (*kl)
+    spec.facts.push_back({"head_dim", std::to_string(h.head_k), Tier::config, m.key("attention.key_length")});
+  else if (derived > 0)
+    spec.facts.push_back({"head_dim", std::to_string(h.head_k), Tier::rule,
+                          fmt::format("embedding_length / head_count = {} / {}", h.n_embd, n_head0)});
+  auto kls = m.arch_integer("attention.key_length_swa", 1, kMaxHeadDim);
+  if (!kls) return kls.error();
+  auto vls = m.arch_integer("attention.value_length_swa", 0, kMaxHeadDim);
+  if (!vls) return vls.error();
+  h.head_k_swa = kls->value_or(h.head_k);
+  h.head_v_swa = vls->value_or(h.head_v);
+
+  // MLA: llama_hparams::is_mla() is true iff the file carries key_length_mla and value_length_mla.
+  auto klm = m.arch_integer("attention.key_length_mla", 1, kMaxHeadDim);
+  if (!klm) return klm.error();
+  auto vlm = m.arch_integer("attention.value_length_mla", 1, kMaxHeadDim);
+  if (!vlm) return vlm.error();
+  auto lora = m.arch_integer("attention.kv_lora_rank", 0, kMaxHeadDim);
+  if (!lora) return lora.error();
+  auto rope = m.arch_integer("rope.dimension_count", 0, kMaxHeadDim);
+  if (!rope) return rope.error();
+  h.mla = *klm && *vlm;
+  if (h.mla) {
+    MlaDims d;
+    d.kv_lora_rank = lora->value_or(0);
+    d.qk_rope_head_dim = rope->value_or(0);
+    d.qk_nope_head_dim = **klm - d.qk_rope_head_dim;
+    d.v_head_dim = **vlm;
+    d.num_heads = n_head0;
+    spec.mla = d;
+    spec.notes.push_back(
+        {Note::Level::info,
+         fmt::format("MLA: llama.cpp caches one {}-wide latent per token (kv_lora_rank {} + rope {}) "
+                     "and no V (V-less cache since llama.cpp PR #19067)",
+                     h.head_k, d.kv_lora_rank, d.qk_rope_head_dim)});
+  } else if (lora->value_or(0) > 0) {
+    spec.notes.push_back({Note::Level::info,
+                          fmt::format("{} is set but key_length_mla / value_length_mla are not: an older "
+                                      "conversion, which llama.cpp runs as plain attention with full K and V",
+                                      m.key("attention.kv_lora_rank"))});
+  }
+
+  if (auto s = read_window(m, rule, h, spec); !s) return s.error();
+  if (auto s = read_recurrent(m, rule, h, spec); !s) return s.error();
+
+  // Layers past n_layer_kv_from_start own no KV and reuse an earlier layer's (gemma3n: 20; gemma4 and later:
+  // n_layer - attention.shared_kv_layers).
+  auto shared = m.arch_integer("attention.shared_kv_layers", 0, h.n_layer);
+  if (!shared) return shared.error();
+  if (shared->value_or(0) > 0)
+    h.kv_from_start = h.n_layer - **shared;
+  else if (rule.kv_layers_from_start >= 0)
+    h.kv_from_start = std::min(rule.kv_layers_from_start, h.n_layer);
+
+  std::int64_t state_bytes = 0;
+  if (h.conv_values + h.state_values > 0) {
+    auto sb = checked_mul(checked_add(h.conv_values, h.state_values).value_or(-1), 4);
+    if (!sb || *sb < 0) return m.error(m.key("ssm"), "state sizes that fit in 64 bits", "an overflow");
+    state_bytes = *sb;  // llama_memory_recurrent holds R and S in f32
+  }
+  spec.layers.reserve(static_cast<std::size_t>(h.n_layer));
+  for (std::int64_t il = 0; il < h.n_layer; ++il) {
+    LayerSpec l;
+    l.source = Tier::config;  // the file states heads and dims
+    bool swa = h.swa != GgufSwa::none && !h.is_swa.empty() && h.is_swa[il];
+    bool owns = h.kv_from_start < 0 || il < h.kv_from_start;
+    bool rec = h.recurrent[il];
+    bool attn = h.n_head_kv[il] > 0 && h.n_head[il] > 0;
+    if (!owns) {
+      // gemma3n/gemma4: each shared layer reads the last owning layer of its own kind.
+      l.kind = LayerKind::none;
+      for (std::int64_t j = h.kv_from_start - 1; j >= 0; --j) {
+        bool jswa = h.swa != GgufSwa::none && !h.is_swa.empty() && h.is_swa[j];
+        if (jswa == swa) {
+          l.kind = LayerKind::shared;
+          l.shares_with = static_cast<std::int32_t>(j);
+          break;
+        }
+      }
+      l.source = Tier::rule;
+    } else if (rec && rule.recurrent != GgufRecurrent::every_layer_too) {
+      l.kind = LayerKind::recurrent;
+      l.source = h.recurrent_tier;
+    } else if (!attn) {
+      l.kind = LayerKind::none;
+    } else if (h.mla) {
+      l.kind = LayerKind::mla;
+      l.num_kv_heads = h.n_head_kv[il];
+      l.head_dim_k = h.head_k;
+      l.head_dim_v = 0;
+    } else if (swa) {
+      l.kind = h.swa == GgufSwa::chunked ? LayerKind::chunked_attention : LayerKind::sliding_attention;
+      l.num_kv_heads = h.n_head_kv[il];
+      l.head_dim_k = h.head_k_swa;
+      l.head_dim_v = h.head_v_swa;
+      l.window = h.n_swa;
+      l.source = h.swa_tier;
+    } else {
+      l.kind = LayerKind::full_attention;
+      l.num_kv_heads = h.n_head_kv[il];
+      l.head_dim_k = h.head_k;
+      l.head_dim_v = h.head_v;
+    }
+    if (rec) {
+      l.conv_state_values = h.conv_values;
+      l.recurrent_state_values = h.state_values;
+      l.state_bytes = state_bytes;
+    }
+    spec.layers.push_back(l);
+  }
+  if (h.swa == GgufSwa::symmetric)
+    spec.notes.push_back({Note::Level::info,
+                          "symmetric window (embedding model): each windowed layer sees n_swa / 2 "
+                          "tokens either side"});
+
+  spec.num_attention_heads = h.n_head.empty() ? 0 : *std::max_element(h.n_head.begin(), h.n_head.end());
+  spec.hidden_size = h.n_embd;
+  spec.head_dim = h.head_k;
+  bool any_window = std::any_of(spec.layers.begin(), spec.layers.end(), [](const LayerSpec& l) {
+    return l.kind == LayerKind::sliding_attention || l.kind == LayerKind::chunked_attention;
+  });
+  if (any_window) {
+    spec.sliding_window = h.n_swa;
+    if (h.swa == GgufSwa::chunked) spec.attention_chunk_size = h.n_swa;
+  }
+  auto ctx = m.arch_integer("context_length", 0, kMaxTokens);
+  if (!ctx) return ctx.error();
+  if (ctx->value_or(0) > 0) spec.max_position_embeddings = **ctx;
+
+  // MoE.
+  auto experts = m.arch_integer("expert_count", 0, kMaxExperts);
+  if (!experts) return experts.error();
+  if (experts->value_or(0) > 1) {
+    MoeSpec moe;
+    moe.num_experts = **experts;
+    auto used = m.arch_integer("expert_used_count", 0, kMaxExperts);
+    if (!used) return used.error();
+    moe.experts_per_token = used->value_or(0);
+    auto shexp = m.arch_integer("expert_shared_count", 0, kMaxExperts);
+    if (!shexp) return shexp.error();
+    auto shff = m.arch_integer("expert_shared_feed_forward_length", 0, kMaxHidden * 64);
+    if (!shff) return shff.error();
+    moe.num_shared_experts = shexp->value_or(shff->value_or(0) > 0 ? 1 : 0);
+    spec.moe = moe;
+  }
+
+  // File type and weights.
+  GgufSummary gs;
+  gs.version = f.version;
+  gs.metadata_count = static_cast<std::int64_t>(f.kv_count);
+  gs.alignment = f.alignment;
+  gs.split_count = mf.split_count;
+  for (const auto& part : mf.files) gs.tensor_count += static_cast<std::int64_t>(part.tensors.size());
+  auto ftype = g.integer("general.file_type", 0, 1 << 20);
+  if (!ftype) return ftype.error();
+  gs.file_type = *ftype;
+  if (*ftype) {
+    auto name = gguf_file_type_name(**ftype);
+    gs.file_type_name = name ? std::string(*name) : std::string();
+    if (**ftype == 0)
+      spec.dtype = "float32";
+    else if (**ftype == 1)
+      spec.dtype = "float16";
+    else if (**ftype == 32)
+      spec.dtype = "bfloat16";
+    else
+      spec.quantization = Quantization{name ? std::string(*name) : fmt::format("file type {}", **ftype),
+                                       std::nullopt, std::nullopt, "general.file_type"};
+  }
+  if (auto s = summarize_weights(mf, spec.moe, gs); !s) return s.error();
+  gs.tensor_data_present =
+      std::all_of(mf.files.begin(), mf.files.end(), [](const gguf::File& p) { return p.data_present; });
+  if (!gs.tensor_data_present)
+    spec.notes.push_back(
+        {Note::Level::warning,
+         fmt::format("tensor data absent: a header-only copy (the file ends at byte {}; its tensor "
+                     "infos describe {} bytes of data from byte {}); weights counted from the "
+                     "tensor infos",
+                     f.file_size, f.data_size, f.data_offset)});
+  if (gs.tensor_count == 0)
+    spec.notes.push_back(
+        {Note::Level::warning, "metadata only: the file has no tensor infos, so no weights are counted"});
+  spec.gguf = gs;
+  check_against_tensors(f, h, spec.layers, spec);
+  return spec;
+}
+
+}  // namespace
+
+Result<ModelCacheSpec> spec_from_gguf(std::string_view path) {
+  auto mf = read_model_files(std::string(path));
+  if (!mf) return mf.error();
+  return build(*mf, path);
+}
+
+}  // namespace kvspec

@@ -462,7 +462,7 @@ Result<File> parse(Source& src, const std::string& name) {
                std::to_string(*nt));
   f.tensor_count = *nt;
   f.kv_count = *nkv;
-  f.kvs.reserve(static_cast<std::size_t>(*nkv));
+  f.kvs.reserve(static_cast<std::size_t>(std::min<std::uint64_t>(*nkv, 1024)));  // grows with what is read
 
   for (std::uint64_t i = 0; i < *nkv; ++i) {
     KeyValue kv;
@@ -496,7 +496,7 @@ Result<File> parse(Source& src, const std::string& name) {
     f.alignment = *a->integer;
   }
 
-  f.tensors.reserve(static_cast<std::size_t>(*nt));
+  f.tensors.reserve(static_cast<std::size_t>(std::min<std::uint64_t>(*nt, 4096)));
   std::unordered_set<std::string> names;
   for (std::uint64_t i = 0; i < *nt; ++i) {
     TensorInfo ti;

@@ -175,13 +175,14 @@ Result<ModelFiles> read_model_files(const std::string& path) {
                      "parts present (the cache spec needs only the first)",
                      missing.size() == 1 ? "" : "s", list, n)});
   } else {
-    auto want = m.integer("split.tensors.count", 0, std::int64_t{1} << 40);
+    Meta m0(out.files.front(), "");  // out.files has grown: `m` refers to a moved element
+    auto want = m0.integer("split.tensors.count", 0, std::int64_t{1} << 40);
     if (!want) return want.error();
     std::int64_t total = 0;
     for (const auto& f : out.files) total += static_cast<std::int64_t>(f.tensors.size());
     if (*want && **want != total)
-      return m.error("split.tensors.count", fmt::format("the {} tensors of the {} parts", total, n),
-                     std::to_string(**want));
+      return m0.error("split.tensors.count", fmt::format("the {} tensors of the {} parts", total, n),
+                      std::to_string(**want));
   }
   return out;
 }

@@ -554,6 +554,7 @@ Result<File> read_file(const std::string& path) {
   if (fp == nullptr)
     return make_error(errno == ENOENT ? ErrorCode::not_found : ErrorCode::io, path, "", "", "",
                       std::strerror(errno));
+  std::setvbuf(fp, nullptr, _IONBF, 0);  // the Reader keeps its own 64 KiB window
   auto src = std::make_unique<FileSource>(fp);
   if (fseeko(fp, 0, SEEK_END) != 0) return make_error(ErrorCode::io, path, "", "", "", "cannot seek");
   off_t end = ftello(fp);

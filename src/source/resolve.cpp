@@ -139,7 +139,7 @@ Result<ModelLocation> locate_model(std::string_view model, const LoadOptions& op
       if (!gguf) return gguf.error();
       if (*gguf) return ModelLocation{p.string(), **gguf, std::string(model)};
       return make_error(ErrorCode::not_found, p.string(), "",
-                        "a folder with a config.json or one .gguf model", "neither");
+                        "a folder with a config.json or one .gguf model", "no config.json and no .gguf file");
     }
     return ModelLocation{p.string(), config.string(), std::string(model)};
   }

@@ -426,5 +426,34 @@ TEST(GgufLayout, MetadataOnlyFileWarns) {
   EXPECT_EQ(per_token(s), 2 * 4 * 64 * 2 * 2);
 }
 
+// RWKV-7 and LFM2 state sizes (llama-hparams.cpp n_embd_r / n_embd_s).
+TEST(GgufLayout, RwkvAndShortConvStates) {
+  GgufWriter rwkv;
+  rwkv.str("general.architecture", "rwkv7");
+  rwkv.u32("rwkv7.block_count", 24);
+  rwkv.u32("rwkv7.embedding_length", 2048);
+  rwkv.u32("rwkv7.wkv.head_size", 64);
+  ModelCacheSpec r = load(rwkv, "rwkv7");
+  EXPECT_EQ(r.count(LayerKind::recurrent), 24);
+  // token shift: token_shift_count (default 2) × 2048 = 4096; WKV: 2048 × 64 = 131'072; f32.
+  EXPECT_EQ(r.layers[0].conv_state_values, 2 * 2048);
+  EXPECT_EQ(r.layers[0].recurrent_state_values, 2048 * 64);
+  EXPECT_EQ(r.state_bytes_per_sequence(), 24LL * (2 * 2048 + 2048 * 64) * 4);
+
+  GgufWriter lfm;
+  lfm.str("general.architecture", "lfm2");
+  lfm.u32("lfm2.block_count", 4);
+  lfm.u32("lfm2.embedding_length", 1024);
+  lfm.u32("lfm2.attention.head_count", 16);
+  lfm.arr_u32("lfm2.attention.head_count_kv", {0, 0, 8, 0});
+  lfm.u32("lfm2.shortconv.l_cache", 3);
+  ModelCacheSpec l = load(lfm, "lfm2");
+  EXPECT_EQ(layer_strip(l), "RRFR");
+  // (l_cache 3 - 1) × 1024 = 2048 conv values, no SSM state.
+  EXPECT_EQ(l.layers[0].conv_state_values, 2 * 1024);
+  EXPECT_EQ(l.layers[0].recurrent_state_values, 0);
+  EXPECT_EQ(per_token(l), 8 * (1024 / 16) * 2 * 2);
+}
+
 }  // namespace
 }  // namespace kvspec

@@ -451,11 +451,12 @@ Result<ModelCacheSpec> build(const ModelFiles& mf, std::string_view source) {
                    av == nullptr ? "no such key" : std::string(gguf::to_string(av->type)));
   std::string arch = av->text;
   spec.model_type = arch;
-  spec.facts.push_back({"architecture", arch, Tier::config, "general.architecture"});
   Meta m(f, arch);
   const GgufArchRule* found = find_gguf_arch(arch);
   GgufArchRule generic{.arch = arch, .source = "generic GGUF keys"};
   const GgufArchRule& rule = found != nullptr ? *found : generic;
+  spec.facts.push_back({"architecture", arch, Tier::config,
+                        fmt::format("general.architecture (per-architecture rules: {})", rule.source)});
   if (found == nullptr)
     spec.notes.push_back(
         {Note::Level::warning,

@@ -24,6 +24,8 @@ std::atomic<bool> g_track{false};
 std::atomic<std::size_t> g_largest{0};
 }  // namespace
 
+// Under AddressSanitizer the allocator is ASan's own (shared libraries bind to it): no replacement, no count.
+#ifndef __SANITIZE_ADDRESS__
 void* operator new(std::size_t n) {
   if (g_track.load(std::memory_order_relaxed)) {
     std::size_t prev = g_largest.load(std::memory_order_relaxed);
@@ -33,12 +35,38 @@ void* operator new(std::size_t n) {
   if (void* p = std::malloc(n == 0 ? 1 : n)) return p;
   throw std::bad_alloc();
 }
+void* operator new(std::size_t n, const std::nothrow_t&) noexcept {
+  try {
+    return ::operator new(n);
+  } catch (...) {
+    return nullptr;
+  }
+}
+void* operator new[](std::size_t n) {
+  return ::operator new(n);
+}
+void* operator new[](std::size_t n, const std::nothrow_t& t) noexcept {
+  return ::operator new(n, t);
+}
 void operator delete(void* p) noexcept {
   std::free(p);
 }
 void operator delete(void* p, std::size_t) noexcept {
   std::free(p);
 }
+void operator delete(void* p, const std::nothrow_t&) noexcept {
+  std::free(p);
+}
+void operator delete[](void* p) noexcept {
+  std::free(p);
+}
+void operator delete[](void* p, std::size_t) noexcept {
+  std::free(p);
+}
+void operator delete[](void* p, const std::nothrow_t&) noexcept {
+  std::free(p);
+}
+#endif
 
 namespace kvspec {
 namespace {

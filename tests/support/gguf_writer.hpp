@@ -42,7 +42,8 @@ enum GgmlType : std::uint32_t {
   kMXFP4T = 39
 };
 
-inline std::int64_t ggml_bytes(std::uint32_t type, std::int64_t elements) {
+// Unsigned on purpose: crafted (malformed) dims may wrap here; the reader must reject them, not the writer.
+inline std::uint64_t ggml_bytes(std::uint32_t type, std::uint64_t elements) {
   switch (type) {
     case kF32T:
       return elements * 4;
@@ -143,9 +144,9 @@ class GgufWriter {
   // given.
   GgufWriter& tensor(std::string_view name, std::vector<std::uint64_t> dims, std::uint32_t type,
                      std::optional<std::uint64_t> offset = std::nullopt) {
-    std::int64_t elements = 1;
-    for (auto d : dims) elements *= static_cast<std::int64_t>(d);
-    std::uint64_t bytes = static_cast<std::uint64_t>(ggml_bytes(type, elements));
+    std::uint64_t elements = 1;
+    for (auto d : dims) elements *= d;
+    std::uint64_t bytes = ggml_bytes(type, elements);
     std::uint64_t at = offset.value_or(data_size_);
     put_string_to(tensors_, name);
     put32_to(tensors_, static_cast<std::uint32_t>(dims.size()));

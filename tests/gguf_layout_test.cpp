@@ -203,6 +203,18 @@ TEST(GgufLayout, GptOss20B) {
   // Bytes: F16 2 B per value; MXFP4 17 B per 32 values.
   EXPECT_EQ(s.gguf->weight_bytes, (2880LL * 320 + 24LL * 2880 * 512) * 2 + experts / 32 * 17);
   EXPECT_EQ(s.gguf->bytes_by_type.front().first, "MXFP4");
+  // The format-neutral weights summary agrees, with the experts as their own component.
+  ASSERT_TRUE(s.weights);
+  EXPECT_EQ(s.weights->total_bytes, s.gguf->weight_bytes);
+  EXPECT_EQ(s.weights->active_parameters, total - experts + experts / 32 * 4);
+  bool found = false;
+  for (const auto& c : s.weights->by_component)
+    if (c.name == "moe_experts") {
+      found = true;
+      EXPECT_EQ(c.parameters, experts);
+      EXPECT_EQ(c.bytes, experts / 32 * 17);
+    }
+  EXPECT_TRUE(found);
 }
 
 // A Granite-4.0-H-like hybrid (granitehybrid): 40 layers, attention at 5, 15, 25, 35 (8 KV heads × 128),

@@ -418,6 +418,10 @@ TEST(GgufCli, InspectPrintsGgufSummaryAndJson) {
   EXPECT_NE(json.out.find("\"model_type\": \"llama\""), std::string::npos);
   EXPECT_NE(json.out.find("\"kv_bytes_per_token\": 131072"), std::string::npos);
   EXPECT_NE(json.out.find("\"file_type_name\": \"Q4_K_M\""), std::string::npos);
+  // fit takes the weights from the tensor infos, not an estimate.
+  CliRun fit = cli("fit '" + path + "' --memory 24GiB");
+  EXPECT_EQ(fit.code, 0) << fit.out;
+  EXPECT_NE(fit.out.find("GGUF tensor infos"), std::string::npos) << fit.out;
 }
 
 TEST(GgufCli, MalformedFilesExitTwo) {

@@ -15,6 +15,7 @@
 
 #include "arch/config_view.hpp"
 #include "format/model_description.hpp"
+#include "kvspec/gguf.hpp"
 #include "kvspec/plan.hpp"
 #include "source/resolve.hpp"
 #include "spec/build.hpp"
@@ -156,6 +157,18 @@ Result<WeightsSize> estimate_weights(std::string_view model, const LoadOptions& 
   if (model.empty()) return estimate_weights_from_config(bundled_example_config(), bundled_example_name());
   auto loc = locate_model(model, options);
   if (!loc) return loc.error();
+  if (is_gguf_path(loc->config_path)) {  // GGUF: the tensor infos give the exact bytes
+    auto spec = spec_from_gguf(loc->config_path);
+    if (!spec) return spec.error();
+    WeightsSize w;
+    w.bytes = spec->weights ? spec->weights->total_bytes : 0;
+    if (spec->weights) w.parameters = spec->weights->parameters;
+    w.estimate = false;
+    w.source = "GGUF tensor infos: " + loc->config_path;
+    if (spec->gguf && !spec->gguf->tensor_data_present)
+      w.notes.push_back("header-only copy: sized from its tensor infos");
+    return w;
+  }
   auto text = json::read_file_bounded(loc->config_path, json::kMaxConfigBytes);
   if (!text) return text.error();
   return estimate_weights_from_config(*text, loc->config_path);

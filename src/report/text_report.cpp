@@ -68,14 +68,8 @@ void size_table(std::string& out, const ModelCacheSpec& spec, const CacheSize& c
   for (const auto& n : c.notes) out += fmt::format("  - {}\n", n);
 }
 
-std::string count_phrase(std::int64_t n) {
-  if (n >= 1'000'000'000) return fmt::format("{:.2f} B", static_cast<double>(n) / 1e9);
-  if (n >= 1'000'000) return fmt::format("{:.2f} M", static_cast<double>(n) / 1e6);
-  return std::to_string(n);
-}
-
-// The GGUF rows: what the file says about itself and its weights by the tensor infos.
-void gguf_rows(std::string& out, const GgufSummary& g) {
+// The GGUF row: what the file says about itself (its weights are in the weights rows).
+void gguf_row(std::string& out, const GgufSummary& g) {
   std::string file = fmt::format("v{}, {} tensors, {} metadata keys, alignment {}", g.version, g.tensor_count,
                                  g.metadata_count, g.alignment);
   if (g.split_count > 1) file += fmt::format(", {} splits", g.split_count);
@@ -84,16 +78,6 @@ void gguf_rows(std::string& out, const GgufSummary& g) {
                         g.file_type_name.empty() ? std::to_string(*g.file_type) : g.file_type_name);
   if (!g.tensor_data_present) file += " (header only)";
   row(out, "gguf", file);
-  std::string w =
-      fmt::format("{}, {} parameters", bytes_with_exact(g.weight_bytes), count_phrase(g.parameters));
-  if (g.expert_parameters > 0) w += fmt::format(" ({} active per token)", count_phrase(g.active_parameters));
-  if (!g.bytes_by_type.empty()) {
-    w += " —";
-    for (std::size_t i = 0; i < g.bytes_by_type.size() && i < 4; ++i)
-      w += fmt::format("{} {} {}", i ? "," : "", g.bytes_by_type[i].first,
-                       format_bytes(g.bytes_by_type[i].second));
-  }
-  row(out, "weights", w);
 }
 
 }  // namespace
@@ -117,7 +101,7 @@ Result<std::string> render_text(const ModelCacheSpec& spec, const ReportOptions&
   row(out, "MoE", moe_phrase(spec));
   row(out, "quantization", quant_phrase(spec));
   if (!spec.dtype.empty()) row(out, "dtype", spec.dtype);
-  if (spec.gguf) gguf_rows(out, *spec.gguf);
+  if (spec.gguf) gguf_row(out, *spec.gguf);
   if (spec.max_position_embeddings) row(out, "max positions", std::to_string(*spec.max_position_embeddings));
   row(out, "KV per token",
       fmt::format("{} at {}", bytes_with_exact(*per_token), to_string(options.kv_dtype)));

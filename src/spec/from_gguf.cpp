@@ -3,6 +3,7 @@
 // and their state sizes, KV-sharing and MTP layers; llama.cpp's per-architecture defaults come from
 // spec/gguf_arch.
 #include <algorithm>
+#include <array>
 #include <filesystem>
 #include <map>
 #include <unordered_map>
@@ -12,6 +13,7 @@
 #include "arch/config_view.hpp"
 #include "format/gguf.hpp"
 #include "kvspec/gguf.hpp"
+#include "kvspec/weights.hpp"
 #include "spec/gguf_arch.hpp"
 #include "util/checked.hpp"
 
@@ -185,6 +187,67 @@ Result<ModelFiles> read_model_files(const std::string& path) {
                       std::to_string(**want));
   }
   return out;
+}
+
+// Where a tensor belongs, from llama.cpp's tensor names (llama-arch.cpp LLM_TENSOR_NAMES).
+WeightComponent component_of(std::string_view name) {
+  auto has = [&](std::string_view part) { return name.find(part) != std::string_view::npos; };
+  if (name.rfind("token_embd", 0) == 0 || name.rfind("position_embd", 0) == 0) {
+    return has("norm") ? WeightComponent::norms : WeightComponent::embeddings;
+  }
+  if (name.rfind("output.", 0) == 0) return WeightComponent::lm_head;
+  if (has("norm")) return WeightComponent::norms;
+  if (has("_exps.")) return WeightComponent::moe_experts;
+  if (has(".ffn_")) return WeightComponent::mlp;
+  if (has(".attn_")) return WeightComponent::attention;
+  if (has(".ssm_") || has(".shortconv") || has(".time_mix") || has(".channel_mix"))
+    return WeightComponent::recurrent;
+  return WeightComponent::other;
+}
+
+// The format-neutral weights summary (kvspec/weights.hpp) from the tensor infos: GGUF quant blocks carry
+// their scales inline, so bytes are the stored bytes and parameters the tensor elements.
+WeightsSummary weights_summary(const ModelFiles& mf, const GgufSummary& g) {
+  WeightsSummary w;
+  w.total_bytes = g.weight_bytes;
+  w.parameters = g.parameters;
+  if (g.expert_parameters > 0) w.active_parameters = g.active_parameters;
+  w.packing = g.file_type_name.empty() ? std::string() : "gguf " + g.file_type_name;
+  std::map<std::string, WeightsPart> by_dtype;
+  std::array<WeightsPart, static_cast<std::size_t>(WeightComponent::other) + 1> comp{};
+  for (const auto& f : mf.files) {
+    WeightsFile wf;
+    wf.path = f.path;
+    wf.tensors = static_cast<std::int64_t>(f.tensors.size());
+    wf.header_bytes = static_cast<std::int64_t>(f.data_offset);
+    wf.data_bytes = static_cast<std::int64_t>(f.data_size);
+    wf.data_present = f.data_present;
+    w.files.push_back(wf);
+    w.header_bytes_read += static_cast<std::int64_t>(std::min(f.header_end, f.file_size));
+    w.tensors += wf.tensors;
+    for (const auto& t : f.tensors) {
+      const GgmlTypeInfo* info = ggml_type_info(t.type);
+      WeightsPart& d = by_dtype[std::string(info != nullptr ? info->name : "?")];
+      d.bytes += t.bytes;  // sums cannot overflow: summarize_weights checked the totals
+      d.parameters += t.elements;
+      if (info != nullptr && info->block_values > 1) ++w.packed_tensors;
+      WeightsPart& c = comp[static_cast<std::size_t>(component_of(t.name))];
+      c.bytes += t.bytes;
+      c.parameters += t.elements;
+    }
+  }
+  for (auto& [name, part] : by_dtype) {
+    part.name = name;
+    w.by_dtype.push_back(part);
+  }
+  std::stable_sort(w.by_dtype.begin(), w.by_dtype.end(),
+                   [](const WeightsPart& a, const WeightsPart& b) { return a.bytes > b.bytes; });
+  for (std::size_t i = 0; i < comp.size(); ++i) {
+    if (comp[i].bytes == 0 && comp[i].parameters == 0) continue;
+    comp[i].name = std::string(to_string(static_cast<WeightComponent>(i)));
+    w.by_component.push_back(comp[i]);
+  }
+  return w;
 }
 
 Status summarize_weights(const ModelFiles& mf, const std::optional<MoeSpec>& moe, GgufSummary& g) {
@@ -693,6 +756,7 @@ Result<ModelCacheSpec> build(const ModelFiles& mf, std::string_view source) {
     spec.notes.push_back(
         {Note::Level::warning, "metadata only: the file has no tensor infos, so no weights are counted"});
   spec.gguf = gs;
+  spec.weights = weights_summary(mf, gs);
   check_against_tensors(f, h, spec.layers, spec);
   return spec;
 }

@@ -1,8 +1,9 @@
 // The llama.cpp profile against what llama.cpp printed (tests/data/llama.cpp/measured.tsv), row by row.
 //
-// Until kvspec reads GGUF headers, each fixture's spec is built here from its GGUF metadata (the `layout`
-// column and ../shared/fixtures/llama.cpp/gguf/*.gguf): block count, KV heads, key/value lengths, sliding
-// window and the architecture's layer pattern, MLA and SSM sizes.
+// Each row is checked twice: with a spec built here by hand from the fixture's GGUF metadata (the `layout`
+// column and tests/data/gguf/*.gguf: block count, KV heads, key/value lengths, sliding window and the
+// architecture's layer pattern, MLA and SSM sizes), and with the spec kvspec reads from that GGUF header
+// itself.
 #include <gtest/gtest.h>
 
 #include <fstream>
@@ -13,6 +14,7 @@
 
 #include <fmt/format.h>
 
+#include "kvspec/load.hpp"
 #include "kvspec/runtime.hpp"
 
 namespace {
@@ -103,7 +105,8 @@ std::string mib(const std::string& printed) {
   return fmt::format("{:.2f}", std::stod(printed));
 }
 
-TEST(RuntimeLlamaCpp, ReproducesMeasuredTsv) {
+template <class SpecFor>
+void check_measured_rows(SpecFor spec_for) {
   auto rows = read_tsv(std::string(KVSPEC_TEST_DATA) + "/llama.cpp/measured.tsv");
   ASSERT_GE(rows.size(), 30u);
   for (auto& r : rows) {
@@ -122,7 +125,7 @@ TEST(RuntimeLlamaCpp, ReproducesMeasuredTsv) {
                              : fa == "enabled" ? kvspec::FlashAttn::on
                                                : kvspec::FlashAttn::off;
     q.llama_cpp.swa_full = r["extra_args"].find("--swa-full") != std::string::npos;
-    auto got = kvspec::size_runtime(fixture_spec(r["arch"]), q);
+    auto got = kvspec::size_runtime(spec_for(r), q);
     if (!r["error"].empty()) {
       ASSERT_FALSE(got) << "llama.cpp refused: " << r["error"];
       EXPECT_EQ(got.error().code, kvspec::ErrorCode::usage);
@@ -152,6 +155,21 @@ TEST(RuntimeLlamaCpp, ReproducesMeasuredTsv) {
       EXPECT_EQ(got->recurrent_cells.value_or(-1), std::stoll(r["recurrent_cells"]));
     }
   }
+}
+
+TEST(RuntimeLlamaCpp, ReproducesMeasuredTsv) {
+  check_measured_rows([](std::map<std::string, std::string>& r) { return fixture_spec(r["arch"]); });
+}
+
+TEST(RuntimeLlamaCpp, ReproducesMeasuredTsvFromGgufHeaders) {
+  // "gemma3_12b/c32k" → tests/data/gguf/gemma3_12b.gguf
+  check_measured_rows([](std::map<std::string, std::string>& r) {
+    std::string file =
+        std::string(KVSPEC_TEST_DATA) + "/gguf/" + r["case"].substr(0, r["case"].find('/')) + ".gguf";
+    auto spec = kvspec::load_model(file);
+    EXPECT_TRUE(spec) << (spec ? "" : spec.error().message());
+    return spec ? *spec : ModelCacheSpec{};
+  });
 }
 
 // Hand-derived: Gemma-3-12B, n_ctx 32768, one sequence, ubatch 513.

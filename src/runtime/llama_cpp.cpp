@@ -167,20 +167,8 @@ Result<RuntimeSize> size_llama_cpp(const ModelCacheSpec& spec, const RuntimeRequ
     auto vrow = row_bytes(request.v_dtype, v_values);
     if (!krow || !vrow) return overflow("row bytes");
     const std::int64_t cells = in_swa_cache(l) ? size_swa : size_base;
-    auto kb = product("K bytes", *krow, cells, n_stream);
-    auto vb = product("V bytes", *vrow, cells, n_stream);
-    if (!kb) return kb.error();
-    if (!vb) return vb.error();
-    auto ks = sum("K bytes", out.k_bytes, *kb);
-    auto vs = sum("V bytes", out.v_bytes, *vb);
-    auto lt = sum("layer bytes", *kb, *vb);
-    if (!ks) return ks.error();
-    if (!vs) return vs.error();
+    auto lt = add_layer_kv(out, i, *krow, *vrow, cells, n_stream);
     if (!lt) return lt.error();
-    out.k_bytes = *ks;
-    out.v_bytes = *vs;
-    out.per_layer_bytes[i] = *lt;
-    out.per_layer_tokens[i] = cells;
     if (in_swa_cache(l)) {
       auto sb = sum("SWA bytes", out.swa_bytes.value_or(0), *lt);
       if (!sb) return sb.error();

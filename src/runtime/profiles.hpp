@@ -41,6 +41,13 @@ inline std::int64_t round_up(std::int64_t a, std::int64_t m) {
 // The model's own dtype in bytes per element (bf16/f16 = 2), from spec.dtype; 2 when unstated.
 std::int64_t model_dtype_bytes(const ModelCacheSpec& spec);
 
+// Adds layer `i`'s K and V — row bytes per token × tokens × copies (sequences or streams) — to out's K/V
+// totals and its per-layer entries; returns the layer's bytes.
+Result<std::int64_t> add_layer_kv(RuntimeSize& out, std::size_t i, std::int64_t k_row, std::int64_t v_row,
+                                  std::int64_t tokens, std::int64_t copies);
+// kv_bytes = K + V bytes; total_bytes = kv_bytes + state_bytes.
+Status close_totals(RuntimeSize& out);
+
 // Fills the common fields of a result and mirrors the typed runtime fields into `details`.
 void start(RuntimeSize& out, const RuntimeRequest& request);
 void finish(RuntimeSize& out);

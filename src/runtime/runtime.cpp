@@ -28,6 +28,35 @@ Result<std::int64_t> sum(std::string_view what, std::int64_t a, std::int64_t b) 
   return *s;
 }
 
+Result<std::int64_t> add_layer_kv(RuntimeSize& out, std::size_t i, std::int64_t k_row, std::int64_t v_row,
+                                  std::int64_t tokens, std::int64_t copies) {
+  auto kb = product("K bytes", k_row, tokens, copies);
+  auto vb = product("V bytes", v_row, tokens, copies);
+  if (!kb) return kb.error();
+  if (!vb) return vb.error();
+  auto ks = sum("K bytes", out.k_bytes, *kb);
+  auto vs = sum("V bytes", out.v_bytes, *vb);
+  auto lt = sum("layer bytes", *kb, *vb);
+  if (!ks) return ks.error();
+  if (!vs) return vs.error();
+  if (!lt) return lt.error();
+  out.k_bytes = *ks;
+  out.v_bytes = *vs;
+  out.per_layer_bytes[i] = *lt;
+  out.per_layer_tokens[i] = tokens;
+  return *lt;
+}
+
+Status close_totals(RuntimeSize& out) {
+  auto kv = sum("the cache size", out.k_bytes, out.v_bytes);
+  if (!kv) return kv.error();
+  out.kv_bytes = *kv;
+  auto total = sum("the cache size", out.kv_bytes, out.state_bytes);
+  if (!total) return total.error();
+  out.total_bytes = *total;
+  return Ok{};
+}
+
 Result<std::int64_t> plain_bytes(CacheDType type, std::int64_t values, std::string_view runtime) {
   const DTypeInfo& i = info(type);
   if (i.block_values != 1)

@@ -66,27 +66,10 @@ Result<RuntimeSize> size_transformers(const ModelCacheSpec& spec, const RuntimeR
     auto vr = plain_bytes(request.v_dtype, v_values, "transformers");
     if (!kr) return kr.error();
     if (!vr) return vr.error();
-    auto kb = product("K bytes", *kr, tokens, request.batch);
-    auto vb = product("V bytes", *vr, tokens, request.batch);
-    if (!kb) return kb.error();
-    if (!vb) return vb.error();
-    auto ks = sum("K bytes", out.k_bytes, *kb);
-    auto vs = sum("V bytes", out.v_bytes, *vb);
-    auto lt = sum("layer bytes", *kb, *vb);
-    if (!ks) return ks.error();
-    if (!vs) return vs.error();
+    auto lt = add_layer_kv(out, i, *kr, *vr, tokens, request.batch);
     if (!lt) return lt.error();
-    out.k_bytes = *ks;
-    out.v_bytes = *vs;
-    out.per_layer_bytes[i] = *lt;
-    out.per_layer_tokens[i] = tokens;
   }
-  auto kv = sum("the cache size", out.k_bytes, out.v_bytes);
-  if (!kv) return kv.error();
-  out.kv_bytes = *kv;
-  auto total = sum("the cache size", out.kv_bytes, out.state_bytes);
-  if (!total) return total.error();
-  out.total_bytes = *total;
+  if (auto closed = close_totals(out); !closed) return closed.error();
   if (spec.count(LayerKind::mla) > 0) out.notes.push_back("MLA layers cache the decompressed K and V");
   if (spec.count(LayerKind::sliding_attention) + spec.count(LayerKind::chunked_attention) > 0)
     out.notes.push_back(

@@ -126,3 +126,26 @@ TEST(TextOutput, CompareSideBySide) {
 
 }  // namespace
 }  // namespace kvspec::test
+
+namespace kvspec::test {
+namespace {
+
+TEST(RegistryListing, ListsEveryFamilyWithItsSource) {
+  auto r = run_cli("families");
+  ASSERT_EQ(r.exit_code, 0) << r.out;
+  for (const char* s : {"gemma3_text", "Gemma3TextConfig", "deepseek_v3", "qwen3_5", "llama4", "whisper"})
+    EXPECT_NE(r.out.find(s), std::string::npos) << s;
+  auto j = run_cli("families --json");
+  ASSERT_EQ(j.exit_code, 0);
+  json::Value v = parse_json(j.out);
+  ASSERT_TRUE(v.is_array());
+  EXPECT_GT(v.as_array().size(), 80u);
+  for (const auto& f : v.as_array()) {
+    EXPECT_FALSE(f.find("model_type")->as_string().empty());
+    EXPECT_FALSE(f.find("source")->as_string().empty())
+        << f.find("model_type")->as_string() << " cites no source";
+  }
+}
+
+}  // namespace
+}  // namespace kvspec::test

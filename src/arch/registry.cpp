@@ -1,6 +1,8 @@
+#include <algorithm>
 #include <vector>
 
 #include "arch/rule.hpp"
+#include "kvspec/registry.hpp"
 
 namespace kvspec {
 
@@ -21,6 +23,15 @@ const std::vector<ArchRule>& registry() {
 
 std::span<const ArchRule> all_rules() {
   return registry();
+}
+
+std::vector<FamilyInfo> known_families() {
+  std::vector<FamilyInfo> out;
+  for (const ArchRule& r : registry())
+    out.push_back({r.model_type, r.config_class, r.source, r.text_model_type, r.architecture});
+  std::sort(out.begin(), out.end(),
+            [](const FamilyInfo& a, const FamilyInfo& b) { return a.model_type < b.model_type; });
+  return out;
 }
 
 const ArchRule* find_rule(std::string_view model_type) {

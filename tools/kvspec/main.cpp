@@ -14,6 +14,7 @@
 
 #include "kvspec/load.hpp"
 #include "kvspec/plan.hpp"
+#include "kvspec/registry.hpp"
 #include "kvspec/report.hpp"
 #include "kvspec/runtime.hpp"
 #include "kvspec/size.hpp"
@@ -322,10 +323,15 @@ int main(int argc, char** argv) {
     add_size_options(fit, fit_opts);
     fit->add_option("--weights", fit_opts.weights, "Weights bytes, instead of the estimate from config.json");
 
+    bool families_json = false;
+    CLI::App* families = app.add_subcommand("families", "List the architecture families the registry knows");
+    families->add_flag("--json", families_json, "One object per family");
+
     // `kvspec MODEL ...` means `kvspec inspect MODEL ...`; bare `kvspec` inspects the bundled example.
     std::vector<std::string> args(argv + 1, argv + argc);
-    if (args.empty() || (args[0] != "inspect" && args[0] != "compare" && args[0] != "fit" &&
-                         args[0] != "--help" && args[0] != "-h" && args[0] != "--version"))
+    if (args.empty() ||
+        (args[0] != "inspect" && args[0] != "compare" && args[0] != "fit" && args[0] != "families" &&
+         args[0] != "--help" && args[0] != "-h" && args[0] != "--version"))
       args.insert(args.begin(), "inspect");
     std::reverse(args.begin(), args.end());
     try {
@@ -336,6 +342,10 @@ int main(int argc, char** argv) {
     }
     if (*compare) return run_compare(compare_models, compare_opts);
     if (*fit) return run_fit(fit_model, fit_opts);
+    if (*families) {
+      fmt::print("{}", families_json ? kvspec::render_families_json() : kvspec::render_families_text());
+      return kExitOk;
+    }
     return run_inspect(inspect_model, inspect_opts);
   } catch (const std::exception& e) {
     fmt::print(stderr, "kvspec: internal error: {}\n", e.what());

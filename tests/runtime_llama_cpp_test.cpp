@@ -233,8 +233,9 @@ TEST(RuntimeLlamaCpp, QuantizedVNeedsFlashAttention) {
   EXPECT_EQ(got->total_bytes, 285'212'672);
 }
 
-// Load logs of real llama.cpp runs found in public repositories (the KV lines quoted; the model's geometry
-// from its published config, or inferred where the log names only the layer count and n_ctx_train).
+// Load logs of real llama.cpp runs found earlier without a link to their source (kept for coverage; the
+// linked, citable set is RealLoadLogsWithUrls below). The model's geometry from its published config, or
+// inferred where the log names only the layer count and n_ctx_train.
 struct RealLog {
   const char* what;
   ModelCacheSpec spec;
@@ -251,7 +252,7 @@ ModelCacheSpec uniform(const char* type, int layers, std::int64_t heads, std::in
   return s;
 }
 
-TEST(RuntimeLlamaCpp, RealLoadLogs) {
+TEST(RuntimeLlamaCpp, UnlinkedLoadLogs) {
   ModelCacheSpec gpt_oss_20b;  // 24 blocks, kv 8 × 64, sliding_window 128, set_swa_pattern(2)
   gpt_oss_20b.model_type = "gpt-oss";
   for (int i = 0; i < 24; ++i)
@@ -302,6 +303,254 @@ TEST(RuntimeLlamaCpp, RealLoadLogs) {
     if (!log.swa_mib.empty()) {
       EXPECT_EQ(mib(got->swa_bytes.value_or(0)), log.swa_mib);
     }
+  }
+}
+
+// Real llama.cpp load logs from public GitHub issues and pull requests, each with its URL, the lines used,
+// the geometry and the parameters. kvspec is asked exactly what the log's run asked; the printed MiB
+// (two decimals, as llama.cpp prints them) and cells must come back.
+
+kvspec::RuntimeRequest llama_request(std::int64_t n_ctx, std::int64_t n_seq) {
+  kvspec::RuntimeRequest q;
+  q.runtime = kvspec::Runtime::llama_cpp;
+  q.context = n_ctx;
+  q.batch = n_seq;
+  return q;
+}
+
+// gpt-oss: 24 (20b) or 36 (120b) blocks, 8 KV heads × 64, sliding_window 128 on even layers
+// (set_swa_pattern(2)), llama.cpp arch gpt-oss.
+ModelCacheSpec gpt_oss(int layers) {
+  ModelCacheSpec s;
+  s.model_type = "gpt_oss";
+  for (int i = 0; i < layers; ++i)
+    s.layers.push_back(i % 2 == 0 ? attn(LayerKind::sliding_attention, 8, 64, 64, 128)
+                                  : attn(LayerKind::full_attention, 8, 64, 64));
+  return s;
+}
+
+// Gemma-3-270m (google/gemma-3-270m config.json): 18 layers, 1 KV head × 256, sliding_window 512,
+// layer_types five sliding then one full (full at 5, 11, 17).
+ModelCacheSpec gemma3_270m() {
+  ModelCacheSpec s;
+  s.model_type = "gemma3_text";
+  for (int i = 0; i < 18; ++i)
+    s.layers.push_back((i + 1) % 6 == 0 ? attn(LayerKind::full_attention, 1, 256, 256)
+                                        : attn(LayerKind::sliding_attention, 1, 256, 256, 512));
+  return s;
+}
+
+TEST(RuntimeLlamaCpp, RealLoadLogsWithUrls) {
+  // 1. https://github.com/ollama/ollama/issues/16480 — gpt-oss-120b under ollama 0.30.2's llama.cpp (2026
+  //    build: it prints attn_rot_k). Parameters: n_seq_max 2, n_ctx 262144, n_ctx_seq 131072, n_ubatch
+  //    1024, flash_attn enabled, kv_unified false, f16.
+  //    "llama_kv_cache_iswa: creating non-SWA KV cache, size = 131072 cells"
+  //    "llama_kv_cache: size = 9216.00 MiB (131072 cells,  18 layers,  2/2 seqs), K (f16): 4608.00 MiB,
+  //     V (f16): 4608.00 MiB"
+  //    "llama_kv_cache_iswa: creating     SWA KV cache, size = 1280 cells"
+  //    "llama_kv_cache:      ROCm0 KV buffer size =    90.00 MiB"
+  {
+    SCOPED_TRACE("ollama#16480 gpt-oss-120b");
+    auto q = llama_request(262144, 2);
+    q.llama_cpp.ubatch = 1024;
+    q.llama_cpp.flash_attn = kvspec::FlashAttn::on;
+    auto got = kvspec::size_runtime(gpt_oss(36), q);
+    ASSERT_TRUE(got) << got.error().message();
+    // base: 262144 / 2 = 131072 cells per stream; 18 layers × 131072 × 2 streams × (512 + 512) × 2 B
+    EXPECT_EQ(*got->cells, 131072);
+    // SWA: pad256(min(131072, 128 · 1 + 1024)) = pad256(1152) = 1280; 18 × 1280 × 2 × 2048 B = 90 MiB
+    EXPECT_EQ(*got->swa_cells, 1280);
+    EXPECT_EQ(mib(*got->swa_bytes), "90.00");
+    EXPECT_EQ(mib(got->kv_bytes - *got->swa_bytes), "9216.00");
+    EXPECT_EQ(mib((got->k_bytes + got->v_bytes - *got->swa_bytes) / 2), "4608.00");
+  }
+
+  // 2. https://github.com/intel/AI-Playground/issues/325 — gpt-oss-120b, an August 2025 llama.cpp (prints
+  //    kv_unified, llama_kv_cache_unified_iswa). n_seq_max 1, n_ctx 2000, n_ubatch 512, flash_attn 0, f16.
+  //    "llama_kv_cache_unified_iswa: creating non-SWA KV cache, size = 2016 cells"
+  //    "llama_kv_cache_unified: size =   70.88 MiB (  2016 cells,  18 layers,  1/1 seqs), K (f16):
+  //     35.44 MiB, V (f16):   35.44 MiB"
+  //    "llama_kv_cache_unified_iswa: creating     SWA KV cache, size = 640 cells"
+  //    "llama_kv_cache_unified: size =   22.50 MiB (   640 cells,  18 layers,  1/1 seqs), K (f16):
+  //     11.25 MiB, ..."
+  //    Version difference: that build padded n_ctx to 32 without flash attention (2000 -> 2016) and the
+  //    SWA cache by the same n_pad (128 + 512 = 640). Current llama.cpp pads both to 256
+  //    (llama-context.cpp "GGML_PAD(cparams.n_ctx, 256)", PR #17046; llama-kv-cache-iswa.cpp "the SWA
+  //    cache is always padded to 256", issue #17037), which kvspec follows: 2048 and 768 cells. The rows
+  //    themselves agree: kvspec's bytes per cell × the printed cells give the printed MiB.
+  {
+    SCOPED_TRACE("AI-Playground#325 gpt-oss-120b (older padding)");
+    auto q = llama_request(2000, 1);
+    q.llama_cpp.flash_attn = kvspec::FlashAttn::off;
+    auto got = kvspec::size_runtime(gpt_oss(36), q);
+    ASSERT_TRUE(got) << got.error().message();
+    EXPECT_EQ(*got->cells, 2048);
+    EXPECT_EQ(*got->swa_cells, 768);  // pad256(min(2048, 128 + 512))
+    const std::int64_t base_per_cell = (got->kv_bytes - *got->swa_bytes) / *got->cells;
+    const std::int64_t swa_per_cell = *got->swa_bytes / *got->swa_cells;
+    EXPECT_EQ(base_per_cell, 18 * 2048);  // 18 layers × (512 + 512) × 2 B
+    EXPECT_EQ(swa_per_cell, 18 * 2048);
+    EXPECT_EQ(mib(base_per_cell * 2016), "70.88");  // 74'317'824 B
+    EXPECT_EQ(mib(base_per_cell * 2016 / 2), "35.44");
+    EXPECT_EQ(mib(swa_per_cell * 640), "22.50");
+    EXPECT_EQ(mib(swa_per_cell * 640 / 2), "11.25");
+  }
+
+  // 3. https://github.com/ggml-org/llama.cpp/issues/11200 — Qwen2.5-Coder-32B (qwen2: head_count 40,
+  //    head_count_kv 8, 5120 / 40 = 128 per head; n_layer 64), llama-server with -ctk q8_0 -ctv q8_0 (January
+  //    2025 build, flash attention on, as a q8_0 V requires).
+  //    "llama_kv_cache_init: kv_size = 32768, offload = 1, type_k = 'q8_0', type_v = 'q8_0', n_layer = 64"
+  //    "llama_new_context_with_model: KV self size  = 4352.00 MiB, K (q8_0): 2176.00 MiB, V (q8_0): 2176.00
+  //    MiB"
+  {
+    SCOPED_TRACE("llama.cpp#11200 Qwen2.5-Coder-32B q8_0");
+    auto q = llama_request(32768, 1);
+    q.k_dtype = q.v_dtype = kvspec::CacheDType::q8_0;
+    auto got = kvspec::size_runtime(uniform("qwen2", 64, 8, 128, 128), q);
+    ASSERT_TRUE(got) << got.error().message();
+    EXPECT_EQ(*got->cells, 32768);
+    // 1024 values = 32 q8_0 blocks × 34 B = 1088 B per row; 64 × 32768 × 1088 = 2176 MiB for K, same for V
+    EXPECT_EQ(mib(got->k_bytes), "2176.00");
+    EXPECT_EQ(mib(got->v_bytes), "2176.00");
+    EXPECT_EQ(mib(got->kv_bytes), "4352.00");
+  }
+
+  // 4. https://github.com/ggml-org/llama.cpp/issues/9390 (comment by CHN-STUDENT) — DeepSeek-R1/V3 (n_layer
+  //    61, n_ctx_train 163840) from a GGUF converted before llama.cpp cached the MLA latent: K 128 heads ×
+  //    192, V 128 × 128 (n_embd_k_gqa 24576, n_embd_v_gqa 16384, as that era's print_info shows, e.g.
+  //    https://github.com/ggml-org/llama.cpp/issues/13329). n_seq_max 8, n_ctx 16384, n_ubatch 256,
+  //    flash_attn 0, -ctk q4_0, V f16; the layers split over 8 GPUs:
+  //    "llama_kv_cache_init: kv_size = 16384, offload = 1, type_k = 'q4_0', type_v = 'f16', n_layer = 61"
+  //    "llama_kv_cache_init:      CUDA0 KV buffer size =  5824.00 MiB"   (8 layers)
+  //    "llama_kv_cache_init:      CUDA3 KV buffer size =  5096.00 MiB"   (7 layers)
+  //    That build kept one 16384-cell stream; current llama.cpp keeps 8 streams of 2048: the same bytes.
+  {
+    SCOPED_TRACE("llama.cpp#9390 DeepSeek-R1 pre-MLA GGUF, q4_0 K, 8 seqs");
+    auto q = llama_request(16384, 8);
+    q.llama_cpp.ubatch = 256;
+    q.llama_cpp.flash_attn = kvspec::FlashAttn::off;
+    q.k_dtype = kvspec::CacheDType::q4_0;
+    auto got = kvspec::size_runtime(uniform("deepseek_v3", 61, 128, 192, 128), q);
+    ASSERT_TRUE(got) << got.error().message();
+    EXPECT_EQ(*got->cells, 2048);
+    EXPECT_EQ(*got->streams, 8);
+    // per layer: K 24576 / 32 = 768 q4_0 blocks × 18 B = 13'824 B, V 16384 × 2 B = 32'768 B;
+    // (13'824 + 32'768) × 16384 cells = 763'363'328 B = 728 MiB
+    EXPECT_EQ(got->per_layer_bytes[0], 763'363'328);
+    EXPECT_EQ(mib(8 * got->per_layer_bytes[0]), "5824.00");
+    EXPECT_EQ(mib(7 * got->per_layer_bytes[0]), "5096.00");
+  }
+
+  // 5. https://github.com/unslothai/unsloth/pull/7530 (comment by danielhanchen, measured on a live
+  //    llama-server, llama.cpp build 10107 / 857c97607, reading back "llama_kv_cache_iswa: creating ... size
+  //    = N cells"): Gemma-3-270m, f16, n_ubatch 512, --parallel 3 and 4, separate streams:
+  //    "ctx 1024 with 3 slots allocates 1536 cells / 27.0 MiB, but 4 slots allocates 1024 cells / 18.0 MiB"
+  //    (cells summed over the streams).
+  {
+    SCOPED_TRACE("unsloth#7530 gemma-3-270m -c 1024 -np 3");
+    auto got = kvspec::size_runtime(gemma3_270m(), llama_request(1024, 3));
+    ASSERT_TRUE(got) << got.error().message();
+    // pad256(1024 / 3 = 341) = 512 cells per stream, × 3 = 1536; SWA pad256(min(512, 512 + 512)) = 512
+    EXPECT_EQ(*got->cells * *got->streams, 1536);
+    EXPECT_EQ(*got->swa_cells, 512);
+    // (3 full + 15 SWA layers) × 512 × 3 streams × 1024 B (256 K + 256 V values × 2 B) = 27 MiB
+    EXPECT_EQ(mib(got->kv_bytes), "27.00");
+  }
+  {
+    SCOPED_TRACE("unsloth#7530 gemma-3-270m -c 1024 -np 4");
+    auto got = kvspec::size_runtime(gemma3_270m(), llama_request(1024, 4));
+    ASSERT_TRUE(got) << got.error().message();
+    EXPECT_EQ(*got->cells * *got->streams, 1024);  // 256 per stream
+    EXPECT_EQ(*got->swa_cells, 256);               // min(256, 1024)
+    EXPECT_EQ(mib(got->kv_bytes), "18.00");        // 18 layers × 256 × 4 × 1024 B
+  }
+
+  // 6. https://github.com/unslothai/unsloth/pull/5225 (comment by danielhanchen: "verify_parallel_matches_
+  //    server.py", the server column read from llama-server) — Gemma-3-270m, f16, n_ubatch 512:
+  //    parallel 1 ctx 4096 27.00 | 2 4096 42.00 | 4 4096 72.00 | 8 4096 72.00 | 1 8192 39.00 | 2 8192 54.00
+  {
+    struct Row {
+      std::int64_t n_seq, n_ctx;
+      const char* mib;
+    };
+    // e.g. -np 2 -c 4096: base 3 × 2048 × 2 × 1024 B = 12 MiB; SWA min(2048, 1024) = 1024 per stream,
+    // 15 × 1024 × 2 × 1024 B = 30 MiB; 42 MiB. -np 8: SWA min(512, 1024) = 512 -> 15 × 512 × 8 = 60 MiB.
+    for (const Row& r : {Row{1, 4096, "27.00"}, Row{2, 4096, "42.00"}, Row{4, 4096, "72.00"},
+                         Row{8, 4096, "72.00"}, Row{1, 8192, "39.00"}, Row{2, 8192, "54.00"}}) {
+      SCOPED_TRACE(fmt::format("unsloth#5225 gemma-3-270m -np {} -c {}", r.n_seq, r.n_ctx));
+      auto got = kvspec::size_runtime(gemma3_270m(), llama_request(r.n_ctx, r.n_seq));
+      ASSERT_TRUE(got) << got.error().message();
+      EXPECT_EQ(mib(got->kv_bytes), r.mib);
+    }
+  }
+
+  // 7. https://github.com/fedora-copr/logdetective/pull/106 — the PR quotes llama-server before and after
+  //    setting the context, flash_attn 0, freq_base 1000000.0, f16:
+  //    "n_ctx = 2048 ... KV self size  =  256.00 MiB, K (f16):  128.00 MiB, V (f16):  128.00 MiB"
+  //    "n_ctx = 32768 ... KV self size  = 4096.00 MiB, K (f16): 2048.00 MiB, V (f16): 2048.00 MiB"
+  //    The excerpt does not name the model; 32 layers × 8 KV heads × 128 with rope base 1e6 is Mistral-7B-
+  //    Instruct v0.2/v0.3, logdetective's default model (geometry from the v0.3 fixture, so this case is
+  //    weaker than the others: it checks the arithmetic, not an independently known geometry).
+  {
+    auto spec = kvspec::load_model(std::string(KVSPEC_TEST_DATA) +
+                                   "/configs/mistralai__Mistral-7B-Instruct-v0.3/config.json");
+    ASSERT_TRUE(spec) << spec.error().message();
+    for (auto [n_ctx, kv, half] :
+         {std::tuple{2048, "256.00", "128.00"}, std::tuple{32768, "4096.00", "2048.00"}}) {
+      SCOPED_TRACE(fmt::format("logdetective#106 Mistral-7B -c {}", n_ctx));
+      auto q = llama_request(n_ctx, 1);
+      q.llama_cpp.flash_attn = kvspec::FlashAttn::off;
+      auto got = kvspec::size_runtime(*spec, q);
+      ASSERT_TRUE(got) << got.error().message();
+      EXPECT_EQ(*got->cells, n_ctx);
+      EXPECT_EQ(mib(got->kv_bytes), kv);  // 32 × n_ctx × (1024 + 1024) × 2 B
+      EXPECT_EQ(mib(got->k_bytes), half);
+      EXPECT_EQ(mib(got->v_bytes), half);
+    }
+  }
+
+  // 8. https://github.com/ggml-org/llama.cpp/pull/23269 (comment by engrtipusultan) — a qwen35moe hybrid
+  //    (Qwen3.5/3.6-35B-A3B: 40 layers, full_attention_interval 4 -> 10 attention layers of 2 KV heads ×
+  //    256 ("n_embd_head_k_all = 256"); 30 Gated-DeltaNet layers with ssm.conv_kernel 4, ssm.inner_size
+  //    4096, ssm.state_size 128, ssm.group_count 16, as the same user's
+  //    https://github.com/ggml-org/llama.cpp/issues/25121 prints), May 2026 build, MTP on.
+  //    n_ctx_seq 65536, n_ubatch 1088, flash_attn enabled, kv_unified true, n_rs_seq 2, f16:
+  //    "llama_kv_cache: size = 1280.00 MiB ( 65536 cells,  10 layers,  1/1 seqs), K (f16):  640.00 MiB,
+  //     V (f16):  640.00 MiB"
+  //    "llama_memory_recurrent: size =  188.44 MiB (     1 cells,  41 layers,  1 seqs  2 rs_seq), R (f32):
+  //     8.44 MiB, S (f32):  180.00 MiB"
+  //    The KV cache matches. The recurrent state is three times kvspec's one-sequence figure: with MTP
+  //    (n_rs_seq 2) llama.cpp keeps 1 + 2 state slots per sequence, which kvspec does not model (MTP is
+  //    off by default; with n_rs_seq 0 it is one slot, as kvspec counts).
+  {
+    SCOPED_TRACE("llama.cpp#23269 qwen35moe hybrid");
+    ModelCacheSpec s;
+    s.model_type = "qwen3_5_moe";
+    for (int i = 0; i < 40; ++i) {
+      if (i % 4 == 3) {
+        s.layers.push_back(attn(LayerKind::full_attention, 2, 256, 256));
+      } else {
+        LayerSpec l;
+        l.kind = LayerKind::recurrent;
+        l.conv_state_values = 3 * (4096 + 2 * 16 * 128);  // (kernel - 1) × conv channels 8192
+        l.recurrent_state_values = 128 * 4096;            // state_size × inner_size
+        l.state_bytes = 4 * (l.conv_state_values + l.recurrent_state_values);
+        s.layers.push_back(l);
+      }
+    }
+    auto q = llama_request(65536, 1);
+    q.llama_cpp.kv_unified = true;
+    q.llama_cpp.ubatch = 1088;
+    q.llama_cpp.flash_attn = kvspec::FlashAttn::on;
+    auto got = kvspec::size_runtime(s, q);
+    ASSERT_TRUE(got) << got.error().message();
+    EXPECT_EQ(*got->cells, 65536);
+    EXPECT_EQ(mib(got->kv_bytes), "1280.00");  // 10 × 65536 × (512 + 512) × 2 B
+    EXPECT_EQ(mib(got->k_bytes), "640.00");
+    // one slot: R 30 × 24'576 × 4 B = 2'949'120 B, S 30 × 524'288 × 4 B = 62'914'560 B; printed × 3
+    EXPECT_EQ(*got->recurrent_cells, 1);
+    EXPECT_EQ(mib(3 * got->r_bytes), "8.44");
+    EXPECT_EQ(mib(3 * got->s_bytes), "180.00");
   }
 }
 

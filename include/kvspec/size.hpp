@@ -45,6 +45,17 @@ struct CacheSize {
   std::vector<std::string> notes;    // how the runtime's options were resolved, what is not modelled
 };
 
+// What sizing relies on, checked by every sizing function before any arithmetic (the spec is a public struct,
+// so a caller or a reader may hand over anything): per layer, heads and head dims in [0, kMaxSpecHeads] and
+// [0, kMaxSpecHeadDim] (so heads × dim cannot overflow, whatever the runtime does with it), windows ≥ 1,
+// fixed tokens, state bytes and state element counts ≥ 0, `shares_with` naming an existing layer. The bounds
+// are far above any real model (≤ 256 KV heads, head dims ≤ 1024) and above what the readers accept.
+inline constexpr std::int64_t kMaxSpecHeads = std::int64_t{1} << 24;
+inline constexpr std::int64_t kMaxSpecHeadDim = std::int64_t{1} << 24;
+Status validate_layer(const LayerSpec& layer, std::int64_t index, std::int64_t num_layers,
+                      const std::string& source);
+Status validate_for_sizing(const ModelCacheSpec& spec);
+
 // K+V bytes one token costs in one layer at the given dtypes (0 for layers without per-token cache).
 Result<std::int64_t> layer_bytes_per_token(const LayerSpec& layer, CacheDType k, CacheDType v);
 

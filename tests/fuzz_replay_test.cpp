@@ -61,5 +61,9 @@ TEST(FuzzReplay, SizeCorpus) {
   EXPECT_GE(replay("size", fuzz::size_one), 1);
 }
 
+TEST(FuzzReplay, SafetensorsCorpus) {
+  EXPECT_GE(replay("safetensors", fuzz::safetensors_one), 1);
+}
+
 }  // namespace
 }  // namespace kvspec::test

@@ -13,6 +13,7 @@
 
 #include "bounded_run.hpp"
 #include "cli_util.hpp"
+#include "format/safetensors.hpp"
 #include "json/json.hpp"
 #include "test_util.hpp"
 
@@ -299,6 +300,177 @@ TEST_F(Hostile, HuggingFaceCacheEntries) {
   expect_refused("snapshot without config", {"--hf-cache", hub, "org/model@ok"}, commit, {"no config.json"});
   expect_refused("revision escaping", {"--hf-cache", hub, "org/model@../../x"}, "'../../x'",
                  {"not in the local cache"});
+}
+
+// --- safetensors -----------------------------------------------------------------------------------------
+
+// The 8-byte little-endian length, then the header text.
+std::string st_file(std::uint64_t declared, const std::string& header) {
+  std::string out(8, '\0');
+  for (int i = 0; i < 8; ++i)
+    out[static_cast<std::size_t>(i)] = static_cast<char>((declared >> (8 * i)) & 0xff);
+  return out + header;
+}
+std::string st_file(const std::string& header) {
+  return st_file(header.size(), header);
+}
+
+const char* kLlamaConfig = R"({"model_type": "llama", "num_hidden_layers": 2, "num_attention_heads": 8,
+                               "num_key_value_heads": 2, "hidden_size": 512})";
+
+// A model folder with the llama config and one model.safetensors holding `bytes`; refused naming that file.
+void expect_st_refused(const TempDir& dir, const std::string& label, const std::string& bytes,
+                       std::initializer_list<std::string> mentions) {
+  dir.write(label + "/config.json", kLlamaConfig);
+  std::string path = dir.write(label + "/model.safetensors", bytes);
+  expect_refused(label, {dir.path() + "/" + label}, path, mentions);
+}
+
+std::string tensor(const std::string& name, const std::string& dtype, const std::string& shape,
+                   const std::string& offsets) {
+  return "\"" + name + "\": {\"dtype\": \"" + dtype + "\", \"shape\": " + shape +
+         ", \"data_offsets\": " + offsets + "}";
+}
+
+TEST_F(Hostile, SafetensorsTruncatedAtEverySectionBoundary) {
+  TempDir dir;
+  std::string header =
+      "{\"__metadata__\": {\"format\": \"pt\"}, " +
+      tensor("model.layers.0.self_attn.k_proj.weight", "BF16", "[128, 512]", "[0, 131072]") + ", " +
+      tensor("model.layers.0.self_attn.v_proj.weight", "BF16", "[128, 512]", "[131072, 262144]") + "}";
+  std::string full = st_file(header);
+  // Inside the length prefix, then every byte of the header: the declared length runs past the end.
+  for (std::size_t n : {0, 1, 7})
+    expect_st_refused(dir, "len" + std::to_string(n), full.substr(0, n), {"at least 8 bytes"});
+  for (std::size_t n = 8; n < full.size(); n += (n < 16 || n + 8 > full.size()) ? 1 : 23)
+    expect_st_refused(dir, "hdr" + std::to_string(n), full.substr(0, n),
+                      {"header length past the end of the file"});
+  // The whole header without data is a header-only copy: inspected, with a warning (not refused).
+  dir.write("whole/config.json", kLlamaConfig);
+  dir.write("whole/model.safetensors", full);
+  BoundedResult r = run_bounded({"inspect", dir.path() + "/whole"});
+  EXPECT_EQ(r.exit_code, 0) << r.out;
+  EXPECT_NE(r.out.find("header-only"), std::string::npos) << r.out;
+}
+
+TEST_F(Hostile, SafetensorsLengthsCountsAndShapes) {
+  TempDir dir;
+  // Declared header lengths of 2^32, 2^63 and 2^64 - 1 over a 10-byte file: refused before any allocation.
+  for (std::uint64_t len : {std::uint64_t{1} << 32, std::uint64_t{1} << 63, ~std::uint64_t{0}})
+    expect_st_refused(dir, "declared" + std::to_string(len), st_file(len, "{}"), {"header too large"});
+  // One byte over kvspec's header limit (8 MiB; the format's own is 100 MB).
+  expect_st_refused(dir, "over_limit", st_file(st::kMaxHeaderBytes + 1, "{}"), {"header too large"});
+  expect_st_refused(dir, "zero_length", st_file(0, ""), {"invalid JSON"});
+  expect_st_refused(dir, "not_object", st_file("[1, 2]"), {"a JSON object as the header"});
+  const std::string k = "model.layers.0.self_attn.k_proj.weight";
+  struct Case {
+    std::string label, header;
+    std::initializer_list<std::string> mentions;
+  };
+  const Case cases[] = {
+      {"shape_overflow",
+       "{" + tensor(k, "BF16", "[4294967296, 4294967296]", "[0, 2]") + "}",
+       {"fits in 64 bits"}},
+      {"shape_2_63", "{" + tensor(k, "BF16", "[9223372036854775807]", "[0, 2]") + "}", {"fits in 64 bits"}},
+      {"shape_2_64", "{" + tensor(k, "BF16", "[18446744073709551615]", "[0, 2]") + "}", {"below 2^63"}},
+      {"shape_negative",
+       "{" + tensor(k, "BF16", "[-1, 4]", "[0, 2]") + "}",
+       {"a non-negative integer", "-1"}},
+      {"shape_float", "{" + tensor(k, "BF16", "[1.5]", "[0, 2]") + "}", {"a non-negative integer"}},
+      {"shape_nan", "{" + tensor(k, "BF16", "[NaN]", "[0, 2]") + "}", {"invalid JSON"}},
+      {"shape_rank_17",
+       "{" + tensor(k, "BF16", "[1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1]", "[0, 2]") + "}",
+       {"at most 16 dimensions"}},
+      {"offsets_reversed", "{" + tensor(k, "BF16", "[1]", "[2, 0]") + "}", {"begin ≤ end"}},
+      {"offsets_2_64", "{" + tensor(k, "BF16", "[1]", "[0, 18446744073709551615]") + "}", {"below 2^63"}},
+      {"offsets_short", "{" + tensor(k, "BF16", "[1]", "[0]") + "}", {"an array [begin, end]"}},
+      {"span_mismatch", "{" + tensor(k, "BF16", "[4]", "[0, 2]") + "}", {"shape/size mismatch"}},
+      {"gap", "{" + tensor(k, "BF16", "[1]", "[2, 4]") + "}", {"to begin at 0"}},
+      {"overlap",
+       "{" + tensor(k, "BF16", "[2]", "[0, 4]") + ", " + tensor("b", "BF16", "[1]", "[2, 4]") + "}",
+       {"overlapping offsets"}},
+      {"duplicate",
+       "{" + tensor(k, "BF16", "[1]", "[0, 2]") + ", " + tensor(k, "BF16", "[1]", "[2, 4]") + "}",
+       {"a duplicate"}},
+      {"dtype_unknown", "{" + tensor(k, "BF17", "[1]", "[0, 2]") + "}", {"a safetensors dtype"}},
+      {"dtype_number",
+       "{\"" + k + "\": {\"dtype\": 16, \"shape\": [1], \"data_offsets\": [0, 2]}}",
+       {"a dtype string"}},
+      {"missing_keys", "{\"" + k + "\": {\"dtype\": \"BF16\"}}", {"dtype, shape and data_offsets"}},
+      {"metadata_number", "{\"__metadata__\": {\"format\": 1}}", {"__metadata__.format", "a string"}},
+      {"utf8_name", "{" + tensor("model.layers.0.\xff", "BF16", "[1]", "[0, 2]") + "}", {"UTF-8"}},
+      {"deep", "{\"a\": " + std::string(100'000, '[') + std::string(100'000, ']') + "}", {"invalid JSON"}},
+  };
+  for (const Case& c : cases) expect_st_refused(dir, c.label, st_file(c.header), c.mentions);
+  // A zero-element tensor whose other dims multiply past 2^64 is valid (0 bytes); the conv-state arithmetic
+  // of tier 2 (kernel = dims 1 × 2) overflowed on it (a signed-overflow UB found by fuzz_safetensors).
+  dir.write("zero_dim/config.json", kLlamaConfig);
+  dir.write("zero_dim/model.safetensors", st_file("{" +
+                                                  tensor("backbone.layers.0.mixer.conv1d.weight", "BF16",
+                                                         "[0, 4294967296, 4294967296]", "[0, 0]") +
+                                                  "}"));
+  BoundedResult r = run_bounded({"inspect", dir.path() + "/zero_dim"});
+  EXPECT_EQ(r.exit_code, 0) << r.out;
+  // Dense values within the byte limit: refused before simdjson fills its tape.
+  std::string dense = "{\"a\": {\"dtype\": \"U8\", \"shape\": [1";
+  for (std::size_t i = 0; i < st::kMaxHeaderValues; ++i) dense += ",1";
+  expect_st_refused(dir, "dense", st_file(dense + "], \"data_offsets\": [0, 1]}}"),
+                    {"at most 524288 values"});
+}
+
+TEST_F(Hostile, SafetensorsIndexAndShards) {
+  TempDir dir;
+  auto folder = [&](const std::string& label, const std::string& index) {
+    dir.write(label + "/config.json", kLlamaConfig);
+    return dir.write(label + "/model.safetensors.index.json", index);
+  };
+  std::string p = folder("escape", R"({"weight_map": {"a": "../../etc/passwd"}})");
+  expect_refused("index escaping the folder", {dir.path() + "/escape"}, p,
+                 {"a file name inside the model folder"});
+  p = folder("absolute", R"({"weight_map": {"a": "/etc/passwd"}})");
+  expect_refused("absolute shard", {dir.path() + "/absolute"}, p, {"a file name inside the model folder"});
+  p = folder("no_map", R"({"metadata": {}})");
+  expect_refused("no weight_map", {dir.path() + "/no_map"}, p, {"weight_map"});
+  p = folder("map_type", R"({"weight_map": {"a": 7}})");
+  expect_refused("weight_map value", {dir.path() + "/map_type"}, p, {"a file name"});
+  p = folder("bad_json", "{\"weight_map\": {");
+  expect_refused("index not JSON", {dir.path() + "/bad_json"}, p, {"invalid JSON"});
+  std::string dense = "{\"weight_map\": {}, \"metadata\": {\"x\": [0";
+  for (std::size_t i = 0; i < st::kMaxIndexValues; ++i) dense += ",0";
+  p = folder("dense", dense + "]}}");
+  expect_refused("dense index", {dir.path() + "/dense"}, p, {"at most 1048576 values"});
+  // An index past kMaxIndexBytes: a sparse file, refused from its size alone.
+  p = folder("huge", "{}");
+  fs::resize_file(p, st::kMaxIndexBytes + 1);
+  expect_refused("huge index", {dir.path() + "/huge"}, p, {"an index of at most"});
+  // A shard that is a FIFO: refused without blocking.
+  p = folder("fifo", R"({"weight_map": {"a": "model-1.safetensors"}})");
+  ASSERT_EQ(mkfifo((dir.path() + "/fifo/model-1.safetensors").c_str(), 0600), 0);
+  expect_refused("fifo shard", {dir.path() + "/fifo"}, dir.path() + "/fifo/model-1.safetensors",
+                 {"a regular file"});
+  // Two header-only shards of 15 × 2^59 bytes each: every file is valid (< 2^63), their total is not. The
+  // quantization-overhead sum overflowed before the checked total refused it (UB under UBSan).
+  std::string map = "{\"weight_map\": {";
+  for (int i = 0; i < 2; ++i) {
+    std::string shard = "model-" + std::to_string(i) + ".safetensors";
+    std::string header = "{";
+    for (std::int64_t t = 0; t < 15; ++t) {
+      std::string name = "model.layers." + std::to_string(i) + ".mlp." + std::to_string(t) + ".scales";
+      std::int64_t begin = t << 59, end = (t + 1) << 59;
+      header += (t ? ", " : "") + tensor(name, "U8", "[576460752303423488]",
+                                         "[" + std::to_string(begin) + ", " + std::to_string(end) + "]");
+      map += (i || t ? ", \"" : "\"") + name + "\": \"" + shard + "\"";
+    }
+    dir.write("huge_total/" + shard, st_file(header + "}"));
+  }
+  p = folder("huge_total", map + "}}");
+  expect_refused("total past 2^63", {dir.path() + "/huge_total"}, "/huge_total/model-1.safetensors",
+                 {"weights whose total fits in 64 bits", "an overflow"});
+  // A shard that is a folder.
+  p = folder("dir_shard", R"({"weight_map": {"a": "model-1.safetensors"}})");
+  fs::create_directories(dir.path() + "/dir_shard/model-1.safetensors");
+  expect_refused("folder shard", {dir.path() + "/dir_shard"}, dir.path() + "/dir_shard/model-1.safetensors",
+                 {"a regular file"});
 }
 
 }  // namespace

@@ -5,7 +5,9 @@
 #include <string>
 
 #include "kvspec/dtype.hpp"
+#include "kvspec/plan.hpp"
 #include "kvspec/report.hpp"
+#include "kvspec/runtime.hpp"
 #include "kvspec/size.hpp"
 #include "kvspec/units.hpp"
 #include "targets/fuzz_check.hpp"
@@ -187,6 +189,56 @@ void check_exact(const ModelCacheSpec& spec, const SizeRequest& req) {
   }
 }
 
+// Every runtime profile with random options: a size or an error, never UB; a size is self-consistent.
+void check_runtimes(ByteReader& r, const ModelCacheSpec& spec, const SizeRequest& base, bool invalid) {
+  RuntimeRequest req;
+  req.context = base.context;
+  req.batch = base.batch;
+  req.k_dtype = base.k_dtype;
+  req.v_dtype = base.v_dtype;
+  req.tp = r.u8() % 4 == 0 ? r.count(true) : 1;
+  req.pp = r.u8() % 4 == 0 ? r.count(true) : 1;
+  req.llama_cpp.kv_unified = r.u8() % 2;
+  req.llama_cpp.ubatch = r.u8() % 4 == 0 ? r.count(true) : 512;
+  req.llama_cpp.flash_attn = static_cast<FlashAttn>(r.u8() % 3);
+  req.llama_cpp.swa_full = r.u8() % 2;
+  if (r.u8() % 2) req.mlx.kv_bits = r.u8() % 4 == 0 ? r.count(true) : (r.u8() % 2 ? 4 : 8);
+  req.mlx.kv_group_size = r.u8() % 4 == 0 ? r.count(true) : 64;
+  req.vllm.block_size = r.u8() % 4 == 0 ? r.count(true) : 16;
+  req.vllm.max_num_batched_tokens = r.u8() % 4 == 0 ? r.count(true) : 8192;
+  for (Runtime rt :
+       {Runtime::exact, Runtime::llama_cpp, Runtime::mlx, Runtime::vllm, Runtime::transformers}) {
+    req.runtime = rt;
+    auto got = size_runtime(spec, req);
+    if (invalid) KVSPEC_FUZZ_CHECK(!got.ok(), "an invalid spec must be refused");
+    if (!got) {
+      KVSPEC_FUZZ_CHECK(got.error().code != ErrorCode::internal, got.error().message());
+      continue;
+    }
+    KVSPEC_FUZZ_CHECK(got->kv_bytes >= 0 && got->state_bytes >= 0 && got->k_bytes >= 0 && got->v_bytes >= 0);
+    KVSPEC_FUZZ_CHECK(got->total_bytes == got->kv_bytes + got->state_bytes, std::string(to_string(rt)));
+    if (rt == Runtime::vllm) (void)vllm_capacity(spec, req, r.count(true));
+  }
+  // The planner searches those sizes; a budget from a few bytes to 2^63.
+  if (r.u8() % 4 == 0 && !invalid) {
+    FitRequest fr;
+    fr.memory = r.count(true);
+    fr.reserve = r.u8() % 2 ? 0 : r.count(true);
+    fr.target = r.u8() % 2 ? FitTarget::context : FitTarget::batch;
+    req.runtime = static_cast<Runtime>(r.u8() % 5);
+    fr.runtime = req;
+    fr.weights.bytes = r.count(true);
+    if (r.u8() % 2) fr.max_context = r.count(true);
+    auto fit_result = kvspec::fit(spec, fr);
+    if (fit_result) {
+      KVSPEC_FUZZ_CHECK(render_fit_text(spec, *fit_result).ok());
+      KVSPEC_FUZZ_CHECK(render_fit_json(spec, *fit_result).ok());
+    } else {
+      KVSPEC_FUZZ_CHECK(fit_result.error().code != ErrorCode::internal, fit_result.error().message());
+    }
+  }
+}
+
 void check_units(ByteReader& r) {
   std::int64_t n = static_cast<std::int64_t>(r.u64());
   (void)format_bytes(n);
@@ -213,6 +265,7 @@ void size_one(std::string_view bytes) {
   req.k_dtype = pick_type(r);
   req.v_dtype = r.u8() % 2 ? req.k_dtype : pick_type(r);
   check_exact(spec, req);
+  check_runtimes(r, spec, req, invalid_for_sizing(spec));
 }
 
 }  // namespace kvspec::fuzz

@@ -14,4 +14,8 @@ void config_one(std::string_view bytes);
 // against 128-bit arithmetic; or, by the first byte, the CLI's quantity parsers.
 void size_one(std::string_view bytes);
 
+// A safetensors file (8-byte length, JSON header, data) → header → tier-2 evidence → spec → weights summary →
+// reports.
+void safetensors_one(std::string_view bytes);
+
 }  // namespace kvspec::fuzz

@@ -173,6 +173,8 @@ Result<RuntimeSize> size_runtime(const ModelCacheSpec& spec, const RuntimeReques
     return usage(request.tp > 1 ? "--tp" : "--pp",
                  "1 (tensor and pipeline splits are modelled for --runtime vllm)",
                  std::to_string(request.tp > 1 ? request.tp : request.pp));
+  // Every profile multiplies heads × dims and adds states unchecked per layer: only validated specs get here.
+  if (auto s = validate_for_sizing(spec); !s) return s.error();
   switch (request.runtime) {
     case Runtime::exact:
       return size_exact_runtime(spec, request);

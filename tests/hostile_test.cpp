@@ -403,7 +403,7 @@ TEST_F(Hostile, SafetensorsLengthsCountsAndShapes) {
   };
   for (const Case& c : cases) expect_st_refused(dir, c.label, st_file(c.header), c.mentions);
   // A zero-element tensor whose other dims multiply past 2^64 is valid (0 bytes); the conv-state arithmetic
-  // of tier 2 (kernel = dims 1 × 2) overflowed on it (a signed-overflow UB found by fuzz_safetensors).
+  // of tier 2 (kernel = dims 1 × 2) overflowed on it (signed-overflow UB, found reviewing the reader).
   dir.write("zero_dim/config.json", kLlamaConfig);
   dir.write("zero_dim/model.safetensors", st_file("{" +
                                                   tensor("backbone.layers.0.mixer.conv1d.weight", "BF16",

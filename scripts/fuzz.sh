@@ -52,7 +52,7 @@ dictionary() {
   local t=$1 out=$build/$1.dict
   : >"$out"
   [[ -f fuzz/$t.dict ]] && cat "fuzz/$t.dict" >>"$out"
-  if [[ $t == config || $t == safetensors ]]; then
+  if [[ $t == config || $t == safetensors || $t == gguf ]]; then
     grep -ohE '"[a-zA-Z][A-Za-z0-9_.]{1,60}"' -r src | sort -u | sed 's/"/\\"/g; s/^/"/; s/$/"/' >>"$out"
   fi
   echo "$out"
@@ -79,13 +79,13 @@ for t in "${targets[@]}"; do
   last=$(grep -E '^#[0-9]+' "$log" | tail -1 || true)
   cov=$(grep -oE 'cov: [0-9]+' <<<"$last" | cut -d' ' -f2 || true)
   ft=$(grep -oE 'ft: [0-9]+' <<<"$last" | cut -d' ' -f2 || true)
-  execs=$(grep -oE 'stat::number_of_executed_units: *[0-9]+' "$log" | grep -oE '[0-9]+$' || echo "?")
-  rate=$(grep -oE 'stat::average_exec_per_sec: *[0-9]+' "$log" | grep -oE '[0-9]+$' || echo "?")
+  execs=$(grep -oE 'stat::number_of_executed_units: *[0-9]+' "$log" | grep -oE '[0-9]+$' | tail -1 || true)
+  rate=$(grep -oE 'stat::average_exec_per_sec: *[0-9]+' "$log" | grep -oE '[0-9]+$' | tail -1 || true)
   units=$(find "$corpus" -type f | wc -l)
   pct=""
   [[ -n $edges && -n $cov ]] && pct=$(awk -v c="$cov" -v e="$edges" 'BEGIN{printf " (%.1f%%)", 100*c/e}')
   line=$(printf '%-12s %4ss  execs %-10s %6s/s  cov %s of %s edges%s  ft %s  corpus %s' "$t" "$seconds" \
-    "$execs" "$rate" "${cov:-?}" "${edges:-?}" "$pct" "${ft:-?}" "$units")
+    "${execs:-?}" "${rate:-?}" "${cov:-?}" "${edges:-?}" "$pct" "${ft:-?}" "$units")
   if ((rc != 0)); then
     line+="  FAILED (rc $rc, see $log and $build/findings/)"
     grep -E 'ERROR|runtime error|invariant failed|SUMMARY' "$log" | head -5 || true

@@ -65,5 +65,16 @@ TEST(FuzzReplay, SafetensorsCorpus) {
   EXPECT_GE(replay("safetensors", fuzz::safetensors_one), 1);
 }
 
+TEST(FuzzReplay, GgufCorpusAndFixtures) {
+  int n = replay("gguf", fuzz::gguf_one);
+  for (const auto& p : files_under(data_path("gguf")))
+    if (p.extension() == ".gguf") {
+      SCOPED_TRACE(p.string());
+      fuzz::gguf_one(slurp(p));
+      ++n;
+    }
+  EXPECT_GE(n, 5);
+}
+
 }  // namespace
 }  // namespace kvspec::test

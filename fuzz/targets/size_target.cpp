@@ -109,8 +109,12 @@ bool invalid_for_sizing(const ModelCacheSpec& spec) {
     if (out(l.num_kv_heads, kMaxSpecHeads) || out(l.head_dim_k, kMaxSpecHeadDim) ||
         out(l.head_dim_v, kMaxSpecHeadDim))
       return true;
-    if ((l.window && *l.window < 1) || (l.fixed_tokens && *l.fixed_tokens < 0)) return true;
-    if (l.state_bytes < 0 || l.conv_state_values < 0 || l.recurrent_state_values < 0) return true;
+    if ((l.window && (*l.window < 1 || *l.window > kMaxSpecTokens)) ||
+        (l.fixed_tokens && out(*l.fixed_tokens, kMaxSpecTokens)))
+      return true;
+    if (out(l.state_bytes, kMaxSpecState) || out(l.conv_state_values, kMaxSpecState) ||
+        out(l.recurrent_state_values, kMaxSpecState))
+      return true;
     if (l.shares_with && (*l.shares_with < 0 || *l.shares_with >= n)) return true;
   }
   return false;

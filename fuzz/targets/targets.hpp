@@ -18,4 +18,7 @@ void size_one(std::string_view bytes);
 // reports.
 void safetensors_one(std::string_view bytes);
 
+// A GGUF file → header → spec and weights (llama.cpp's hparams) → sizes → reports.
+void gguf_one(std::string_view bytes);
+
 }  // namespace kvspec::fuzz

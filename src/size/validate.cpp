@@ -18,13 +18,17 @@ Status validate_layer(const LayerSpec& l, std::int64_t index, std::int64_t num_l
     return bad("head_dim_k", fmt::format("0 to {}", kMaxSpecHeadDim), l.head_dim_k);
   if (l.head_dim_v < 0 || l.head_dim_v > kMaxSpecHeadDim)
     return bad("head_dim_v", fmt::format("0 to {}", kMaxSpecHeadDim), l.head_dim_v);
-  if (l.window && *l.window < 1) return bad("window", "a positive token count", *l.window);
-  if (l.fixed_tokens && *l.fixed_tokens < 0)
-    return bad("fixed_tokens", "a non-negative count", *l.fixed_tokens);
-  if (l.state_bytes < 0) return bad("state_bytes", "a non-negative size", l.state_bytes);
-  if (l.conv_state_values < 0) return bad("conv_state_values", "a non-negative count", l.conv_state_values);
-  if (l.recurrent_state_values < 0)
-    return bad("recurrent_state_values", "a non-negative count", l.recurrent_state_values);
+  auto outside = [](std::int64_t v, std::int64_t lo, std::int64_t hi) { return v < lo || v > hi; };
+  if (l.window && outside(*l.window, 1, kMaxSpecTokens))
+    return bad("window", fmt::format("1 to {}", kMaxSpecTokens), *l.window);
+  if (l.fixed_tokens && outside(*l.fixed_tokens, 0, kMaxSpecTokens))
+    return bad("fixed_tokens", fmt::format("0 to {}", kMaxSpecTokens), *l.fixed_tokens);
+  if (outside(l.state_bytes, 0, kMaxSpecState))
+    return bad("state_bytes", fmt::format("0 to {}", kMaxSpecState), l.state_bytes);
+  if (outside(l.conv_state_values, 0, kMaxSpecState))
+    return bad("conv_state_values", fmt::format("0 to {}", kMaxSpecState), l.conv_state_values);
+  if (outside(l.recurrent_state_values, 0, kMaxSpecState))
+    return bad("recurrent_state_values", fmt::format("0 to {}", kMaxSpecState), l.recurrent_state_values);
   if (l.shares_with && (*l.shares_with < 0 || *l.shares_with >= num_layers))
     return bad("shares_with", fmt::format("a layer index below {}", num_layers), *l.shares_with);
   return Ok{};

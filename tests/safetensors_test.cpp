@@ -153,7 +153,7 @@ TEST(SafetensorsReader, HeaderLengthPastTheEndOfTheFile) {
 
 TEST(SafetensorsReader, HeaderLargerThanTheFormatsLimit) {
   TempDir dir;
-  Writer::write_raw(dir / "t.safetensors", 100'000'001, "{}", 0);  // one byte over MAX_HEADER_SIZE
+  Writer::write_raw(dir / "t.safetensors", 100'000'001, "{}", 0);  // over MAX_HEADER_SIZE and kMaxHeaderBytes
   auto f = kvspec::st::read_header((dir / "t.safetensors").string());
   ASSERT_FALSE(f);
   EXPECT_NE(f.error().message().find("header too large"), std::string::npos) << f.error().message();

@@ -146,11 +146,16 @@ TEST(Validation, UnknownFamilyWarnsAboutEveryAssumption) {
   EXPECT_NE(r.out.find("warning:"), std::string::npos) << r.out;
 }
 
-TEST(Validation, NonStandardJsonLiteralsAreReadAsNull) {
+TEST(Validation, NonStandardJsonLiteralsAreReadAsDoubles) {
   auto s = from_json(R"({"model_type": "llama", "num_hidden_layers": 2, "num_attention_heads": 4,
                          "hidden_size": 256, "time_step_limit": [0.0, Infinity], "x": NaN, "y": -Infinity,
                          "note": "NaN and Infinity inside strings stay"})");
   EXPECT_EQ(s.num_layers(), 2);
+  // Not null: where an integer is needed, NaN is an error rather than "absent, take the family default".
+  auto nan = spec_from_config_text(R"({"model_type": "llama", "num_hidden_layers": NaN})", "nan.json");
+  ASSERT_FALSE(nan);
+  EXPECT_EQ(nan.error().field, "num_hidden_layers");
+  EXPECT_EQ(nan.error().found, "NaN");
 }
 
 TEST(Validation, UsageErrors) {

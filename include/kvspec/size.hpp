@@ -21,8 +21,8 @@ struct SizeRequest {
   CacheDType v_dtype = CacheDType::f16;
 };
 
-// A runtime's own figure beside the totals (llama.cpp cells, vLLM blocks, ...): printed, and a key of the JSON
-// `cache` object.
+// A runtime's own figure beside the totals (llama.cpp cells, vLLM blocks, ...): printed, and a key of the
+// JSON `cache` object.
 struct CacheDetail {
   std::string key;  // JSON key, e.g. "cells", "swa_cells", "k_bytes", "blocks_per_request"
   std::int64_t value = 0;
@@ -38,12 +38,28 @@ struct CacheSize {
   std::int64_t state_bytes = 0;               // recurrent state, all sequences
   std::int64_t total_bytes = 0;               // kv_bytes + state_bytes
   std::vector<std::int64_t> per_layer_bytes;  // each layer's K/V + state, all sequences
-  // Tokens each layer holds per sequence as the runtime allocates them (cells, pages × block, steps); empty for
-  // the exact runtime, whose holdings are exact_tokens_held().
+  // Tokens each layer holds per sequence as the runtime allocates them (cells, pages × block, steps); empty
+  // for the exact runtime, whose holdings are exact_tokens_held().
   std::vector<std::int64_t> per_layer_tokens;
   std::vector<CacheDetail> details;  // runtime-specific figures, in print order
   std::vector<std::string> notes;    // how the runtime's options were resolved, what is not modelled
 };
+
+// What sizing relies on, checked by every sizing function before any arithmetic (the spec is a public struct,
+// so a caller or a reader may hand over anything): per layer, heads and head dims in [0, kMaxSpecHeads] and
+// [0, kMaxSpecHeadDim] (so heads × dim cannot overflow, whatever the runtime does with it), windows in
+// [1, kMaxSpecTokens], fixed tokens in [0, kMaxSpecTokens], state bytes and state element counts in
+// [0, kMaxSpecState], `shares_with` naming an existing layer. The bounds
+// are far above any real model (≤ 256 KV heads, head dims ≤ 1024) and above what the readers accept.
+inline constexpr std::int64_t kMaxSpecHeads = std::int64_t{1} << 24;
+inline constexpr std::int64_t kMaxSpecHeadDim = std::int64_t{1} << 24;
+// Windows and fixed token counts, as configs allow them (kMaxTokens); state sizes per layer and sequence
+// (real ones are < 2^30 bytes). The runtime profiles add and round these unchecked within those bounds.
+inline constexpr std::int64_t kMaxSpecTokens = std::int64_t{1} << 40;
+inline constexpr std::int64_t kMaxSpecState = std::int64_t{1} << 48;
+Status validate_layer(const LayerSpec& layer, std::int64_t index, std::int64_t num_layers,
+                      const std::string& source);
+Status validate_for_sizing(const ModelCacheSpec& spec);
 
 // K+V bytes one token costs in one layer at the given dtypes (0 for layers without per-token cache).
 Result<std::int64_t> layer_bytes_per_token(const LayerSpec& layer, CacheDType k, CacheDType v);

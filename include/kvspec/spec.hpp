@@ -46,7 +46,8 @@ struct LayerSpec {
   std::optional<std::int32_t> shares_with;   // kind == shared: index of the layer whose cache it reads
   std::optional<std::int64_t> fixed_tokens;  // kind == cross_attention: tokens held whatever the context
 
-  // Values of K plus V stored per token by this layer (0 for layers that own no per-token cache).
+  // Values of K plus V stored per token by this layer (0 for layers that own no per-token cache). Cannot
+  // overflow once validate_for_sizing (size.hpp) accepted the layer; the sizing functions check that first.
   [[nodiscard]] bool owns_kv() const;
   [[nodiscard]] std::int64_t k_values_per_token() const { return owns_kv() ? num_kv_heads * head_dim_k : 0; }
   [[nodiscard]] std::int64_t v_values_per_token() const { return owns_kv() ? num_kv_heads * head_dim_v : 0; }

@@ -1,5 +1,9 @@
 #include "format/gguf.hpp"
 
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <algorithm>
 #include <cerrno>
 #include <cstdio>
@@ -549,11 +553,21 @@ Result<File> read_buffer(std::string_view bytes, const std::string& name) {
 }
 
 Result<File> read_file(const std::string& path) {
-  errno = 0;
-  std::FILE* fp = std::fopen(path.c_str(), "rb");
-  if (fp == nullptr)
+  // O_NONBLOCK and S_ISREG first: fopen on a FIFO with no writer blocks forever, and a device never ends.
+  int fd = ::open(path.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+  if (fd < 0)
     return make_error(errno == ENOENT ? ErrorCode::not_found : ErrorCode::io, path, "", "", "",
                       std::strerror(errno));
+  struct stat st {};
+  if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+    ::close(fd);
+    return make_error(ErrorCode::io, path, "", "a regular file", "something else (a FIFO, device or socket)");
+  }
+  std::FILE* fp = ::fdopen(fd, "rb");
+  if (fp == nullptr) {
+    ::close(fd);
+    return make_error(ErrorCode::io, path, "", "", "", std::strerror(errno));
+  }
   std::setvbuf(fp, nullptr, _IONBF, 0);  // the Reader keeps its own 64 KiB window
   auto src = std::make_unique<FileSource>(fp);
   if (fseeko(fp, 0, SEEK_END) != 0) return make_error(ErrorCode::io, path, "", "", "", "cannot seek");

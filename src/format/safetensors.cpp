@@ -202,11 +202,27 @@ Status read_exact(int fd, char* out, std::int64_t n, std::int64_t offset, const 
   return Ok{};
 }
 
+// An upper bound of the JSON values in `text`: every ',', '[' and '{' byte, strings included (over-counting
+// only errs towards refusing). Checked before simdjson fills a tape of up to 16 bytes per value.
+std::size_t value_bound(std::string_view text) {
+  return 1 + static_cast<std::size_t>(std::count(text.begin(), text.end(), ',') +
+                                      std::count(text.begin(), text.end(), '[') +
+                                      std::count(text.begin(), text.end(), '{'));
+}
+
+Status check_values(std::string_view text, std::size_t max, const std::string& path) {
+  if (std::size_t n = value_bound(text); n > max)
+    return bad(path, "", fmt::format("JSON of at most {} values", max), fmt::format("up to {} values", n),
+               "far more than any real checkpoint holds");
+  return Ok{};
+}
+
 Result<File> parse_padded(const simdjson::padded_string& json, std::string path, std::int64_t file_size) {
   File f;
   f.path = std::move(path);
   f.file_size = file_size;
   f.header_size = static_cast<std::int64_t>(json.size());
+  if (auto s = check_values(json, kMaxHeaderValues, f.path); !s) return s.error();
   thread_local simdjson::dom::parser parser;
   simdjson::dom::element root;
   if (auto err = parser.parse(json).get(root))
@@ -271,13 +287,14 @@ Result<Index> read_index(const std::string& path) {
   if (size > kMaxIndexBytes)
     return bad(path, "", fmt::format("an index of at most {} bytes", kMaxIndexBytes),
                fmt::format("{} bytes", size));
-  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  int fd = ::open(path.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC);  // never blocks on a FIFO
   if (fd < 0)
     return make_error(ErrorCode::io, path, "", "", "", std::string("cannot open: ") + std::strerror(errno));
   FdCloser closer{fd};
   simdjson::padded_string text(static_cast<std::size_t>(size));
   if (auto s = read_exact(fd, text.data(), static_cast<std::int64_t>(size), 0, path); !s) return s.error();
   idx.bytes = static_cast<std::int64_t>(size);
+  if (auto s = check_values(text, kMaxIndexValues, path); !s) return s.error();
   thread_local simdjson::dom::parser parser;
   simdjson::dom::element root;
   if (auto err = parser.parse(text).get(root))
@@ -341,7 +358,8 @@ Result<File> parse_header(std::string_view json, std::string path, std::int64_t 
 }
 
 Result<File> read_header(const std::string& path) {
-  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  // O_NONBLOCK: a FIFO named *.safetensors (or listed by an index) is refused below instead of blocking here.
+  int fd = ::open(path.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC);
   if (fd < 0) {
     ErrorCode code = errno == ENOENT ? ErrorCode::not_found : ErrorCode::io;
     return make_error(code, path, "", "", "", std::string("cannot open: ") + std::strerror(errno));
@@ -358,7 +376,7 @@ Result<File> read_header(const std::string& path) {
   std::uint64_t n = 0;
   for (int i = 7; i >= 0; --i) n = (n << 8) | len_bytes[i];
   if (n > static_cast<std::uint64_t>(kMaxHeaderBytes))
-    return bad(path, "header length", fmt::format("at most {} bytes (safetensors' limit)", kMaxHeaderBytes),
+    return bad(path, "header length", fmt::format("at most {} bytes (kvspec's limit; real headers are a few MB)", kMaxHeaderBytes),
                fmt::format("{} bytes", n), "header too large");
   if (static_cast<std::int64_t>(n) > size - 8)
     return bad(path, "header length", fmt::format("at most {} bytes (the file is {} bytes)", size - 8, size),

@@ -79,8 +79,10 @@ WeightsEvidence weights_evidence(const st::Checkpoint& ck, const TensorIndex& in
         le.has_recurrent_mixer = true;
         // conv1d weight: [C, 1, K] in transformers, [C, K, 1] in MLX; the cache keeps K − 1 columns.
         if ((module == "conv1d" || module == "conv") && leaf == "weight" && t.shape.size() == 3) {
-          std::int64_t k = t.shape[1] * t.shape[2];
-          if (auto v = checked_mul(t.shape[0], k - 1); v && k >= 1) le.conv_state_values = *v;
+          // Checked: a zero-element tensor ([0, 2^32, 2^32]) passes the header's size check.
+          auto k = checked_mul(t.shape[1], t.shape[2]);
+          if (auto v = k && *k >= 1 ? checked_mul(t.shape[0], *k - 1) : std::nullopt)
+            le.conv_state_values = *v;
         }
         if (leaf == "A_log" && t.shape.size() == 2) le.ssm_state_values = t.elements();  // Mamba-1
         bool in_linear_attn = false;

@@ -2,12 +2,19 @@
 
 #include <simdjson.h>
 
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <algorithm>
+
 #include <cerrno>
+#include <cmath>
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
+#include <limits>
 #include <memory>
+#include <optional>
 
 #include <fmt/format.h>
 
@@ -29,12 +36,18 @@ std::string Value::describe() const {
       return as_bool() ? "true" : "false";
     case Type::integer:
       return std::to_string(as_int());
-    case Type::number:
-      return fmt::format("{}", std::get<double>(v_));
+    case Type::number: {
+      double d = std::get<double>(v_);
+      if (std::isnan(d)) return "NaN";
+      if (std::isinf(d)) return d > 0 ? "Infinity" : "-Infinity";
+      return fmt::format("{}", d);
+    }
     case Type::string: {
       const std::string& s = as_string();
-      if (s.size() > 40) return "\"" + s.substr(0, 37) + "...\"";
-      return "\"" + s + "\"";
+      if (s.size() <= 40) return "\"" + s + "\"";
+      std::size_t cut = 37;  // back up to a UTF-8 character boundary, so messages stay valid UTF-8
+      while (cut > 0 && (static_cast<unsigned char>(s[cut]) & 0xC0) == 0x80) --cut;
+      return "\"" + s.substr(0, cut) + "...\"";
     }
     case Type::array:
       return fmt::format("an array of {} items", as_array().size());
@@ -47,7 +60,41 @@ std::string Value::describe() const {
 namespace {
 
 // Python's json module writes NaN, Infinity and -Infinity, and real configs carry them (e.g. Mamba's
-// time_step_limit). simdjson, being strict, rejects them, so they are rewritten to `null` outside strings.
+// time_step_limit). simdjson, being strict, rejects them, so outside strings they are rewritten to strings
+// that start with a NUL character, which convert() turns back into the doubles.
+constexpr std::string_view kNaN = "\"\\u0000NaN\"";
+constexpr std::string_view kInf = "\"\\u0000Infinity\"";
+constexpr std::string_view kNegInf = "\"\\u0000-Infinity\"";
+
+std::optional<double> nonstandard_double(std::string_view s) {
+  if (s.empty() || s[0] != '\0') return std::nullopt;
+  s.remove_prefix(1);
+  if (s == "NaN") return std::numeric_limits<double>::quiet_NaN();
+  if (s == "Infinity") return std::numeric_limits<double>::infinity();
+  if (s == "-Infinity") return -std::numeric_limits<double>::infinity();
+  return std::nullopt;
+}
+
+// An upper bound of the values in `text` (commas plus opening brackets, outside strings), so a document with
+// too many values is refused before simdjson fills its tape.
+std::size_t value_bound(std::string_view text) {
+  std::size_t n = 1;
+  bool in_string = false;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    char c = text[i];
+    if (in_string) {
+      if (c == '\\')
+        ++i;
+      else if (c == '"')
+        in_string = false;
+    } else if (c == '"') {
+      in_string = true;
+    } else if (c == ',' || c == '[' || c == '{') {
+      ++n;
+    }
+  }
+  return n;
+}
 std::string replace_nonstandard_literals(std::string_view text, int& count) {
   std::string out;
   bool in_string = false;
@@ -67,17 +114,22 @@ std::string replace_nonstandard_literals(std::string_view text, int& count) {
       continue;
     }
     std::size_t len = 0;
-    if (text.compare(i, 3, "NaN") == 0)
+    std::string_view replacement;
+    if (text.compare(i, 3, "NaN") == 0) {
       len = 3;
-    else if (text.compare(i, 8, "Infinity") == 0)
+      replacement = kNaN;
+    } else if (text.compare(i, 8, "Infinity") == 0) {
       len = 8;
-    else if (text.compare(i, 9, "-Infinity") == 0)
+      replacement = kInf;
+    } else if (text.compare(i, 9, "-Infinity") == 0) {
       len = 9;
+      replacement = kNegInf;
+    }
     if (len == 0) continue;
     if (i > 0 && is_word(text[i - 1])) continue;
     if (i + len < text.size() && is_word(text[i + len])) continue;
     out.append(text.substr(copied, i - copied));
-    out.append("null");
+    out.append(replacement);
     copied = i + len;
     i += len - 1;
     ++count;
@@ -104,8 +156,11 @@ Result<Value> convert(simdjson::dom::element el, std::size_t depth, std::string_
     }
     case simdjson::dom::element_type::DOUBLE:
       return Value(el.get_double().value_unsafe());
-    case simdjson::dom::element_type::STRING:
-      return Value(std::string(el.get_string().value_unsafe()));
+    case simdjson::dom::element_type::STRING: {
+      std::string_view str = el.get_string().value_unsafe();
+      if (auto d = nonstandard_double(str)) return Value(*d);
+      return Value(std::string(str));
+    }
     case simdjson::dom::element_type::ARRAY: {
       Array arr;
       simdjson::dom::array a = el.get_array().value_unsafe();
@@ -135,6 +190,10 @@ Result<Value> convert(simdjson::dom::element el, std::size_t depth, std::string_
 }  // namespace
 
 Result<Document> parse(std::string_view text, std::string_view file) {
+  if (std::size_t n = value_bound(text); n > kMaxValues)
+    return make_error(ErrorCode::bad_input, std::string(file), "",
+                      fmt::format("a JSON document of at most {} values", kMaxValues),
+                      fmt::format("up to {} values", n), "a config.json holds a few hundred");
   Document doc;
   std::string rewritten = replace_nonstandard_literals(text, doc.nonstandard_literals);
   if (doc.nonstandard_literals > 0) text = rewritten;
@@ -155,32 +214,53 @@ Result<Document> parse(std::string_view text, std::string_view file) {
   return doc;
 }
 
+namespace {
+
+std::string_view file_kind(mode_t mode) {
+  if (S_ISDIR(mode)) return "a directory";
+  if (S_ISFIFO(mode)) return "a named pipe (FIFO)";
+  if (S_ISCHR(mode)) return "a character device";
+  if (S_ISBLK(mode)) return "a block device";
+  if (S_ISSOCK(mode)) return "a socket";
+  return "not a regular file";
+}
+
+}  // namespace
+
 Result<std::string> read_file_bounded(const std::string& path, std::size_t max_bytes) {
-  std::error_code ec;
-  auto status = std::filesystem::status(path, ec);
-  if (ec || !std::filesystem::exists(status))
-    return make_error(ErrorCode::not_found, path, "", "", "", "no such file");
-  if (std::filesystem::is_directory(status))
-    return make_error(ErrorCode::io, path, "", "a file", "a directory");
-  std::unique_ptr<std::FILE, int (*)(std::FILE*)> f(std::fopen(path.c_str(), "rb"), &std::fclose);
-  if (!f)
-    return make_error(ErrorCode::io, path, "", "", "", std::string("cannot open: ") + std::strerror(errno));
+  // O_NONBLOCK: opening a FIFO with no writer returns at once (and is then refused) instead of blocking
+  // forever.
+  int fd = ::open(path.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+  if (fd < 0) {
+    int e = errno;
+    if (e == ENOENT) return make_error(ErrorCode::not_found, path, "", "", "", "no such file");
+    return make_error(ErrorCode::io, path, "", "", "", std::string("cannot open: ") + std::strerror(e));
+  }
+  std::unique_ptr<int, void (*)(int*)> guard(&fd, [](int* p) { ::close(*p); });
+  struct stat st {};
+  if (::fstat(fd, &st) != 0)
+    return make_error(ErrorCode::io, path, "", "", "", std::string("cannot stat: ") + std::strerror(errno));
+  // Only regular files: a device (/dev/zero, a tty) or a pipe has no end or may block.
+  if (!S_ISREG(st.st_mode))
+    return make_error(ErrorCode::io, path, "", "a regular file", std::string(file_kind(st.st_mode)));
+  if (static_cast<std::uint64_t>(st.st_size) > max_bytes)
+    return make_error(ErrorCode::bad_input, path, "", fmt::format("a file of at most {} bytes", max_bytes),
+                      fmt::format("{} bytes", st.st_size));
   std::string out;
+  out.reserve(static_cast<std::size_t>(st.st_size));
   char buf[1 << 16];
   while (true) {
-    std::size_t n = std::fread(buf, 1, sizeof buf, f.get());
-    if (n > 0) {
-      if (out.size() + n > max_bytes)
-        return make_error(ErrorCode::bad_input, path, "",
-                          fmt::format("a file of at most {} bytes", max_bytes), "a larger file");
-      out.append(buf, n);
+    ssize_t n = ::read(fd, buf, sizeof buf);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return make_error(ErrorCode::io, path, "", "", "", std::string("read failed: ") + std::strerror(errno));
     }
-    if (n < sizeof buf) {
-      if (std::ferror(f.get()))
-        return make_error(ErrorCode::io, path, "", "", "",
-                          std::string("read failed: ") + std::strerror(errno));
-      break;
-    }
+    if (n == 0) break;
+    // The size can change under us (a file still being written): the bound holds whatever fstat said.
+    if (out.size() + static_cast<std::size_t>(n) > max_bytes)
+      return make_error(ErrorCode::bad_input, path, "", fmt::format("a file of at most {} bytes", max_bytes),
+                        "a larger file");
+    out.append(buf, static_cast<std::size_t>(n));
   }
   return out;
 }

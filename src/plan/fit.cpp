@@ -44,6 +44,9 @@ Result<FitResult> fit(const ModelCacheSpec& spec, const FitRequest& request) {
   if (request.reserve < 0)
     return make_error(ErrorCode::usage, "", "--reserve", "a size of zero or more",
                       std::to_string(request.reserve));
+  if (request.weights.bytes < 0)  // a public struct: a negative size would overflow the budget below
+    return make_error(ErrorCode::usage, "", "weights", "a size of zero or more",
+                      std::to_string(request.weights.bytes));
   const RuntimeRequest& base = request.runtime;
   if ((base.tp > 1 || base.pp > 1) && base.runtime != Runtime::vllm)
     return make_error(ErrorCode::usage, "", base.tp > 1 ? "--tp" : "--pp",
@@ -53,7 +56,12 @@ Result<FitResult> fit(const ModelCacheSpec& spec, const FitRequest& request) {
   out.request = request;
 
   // Weights per rank: split evenly across tensor and pipeline ranks.
-  const std::int64_t ranks = std::max<std::int64_t>(1, base.tp) * std::max<std::int64_t>(1, base.pp);
+  const auto checked_ranks =
+      checked_mul(std::max<std::int64_t>(1, base.tp), std::max<std::int64_t>(1, base.pp));
+  if (!checked_ranks)
+    return make_error(ErrorCode::usage, "", "--tp", "tensor × pipeline ranks that fit in 64 bits",
+                      "an overflow");
+  const std::int64_t ranks = *checked_ranks;
   out.weights_bytes = request.weights.bytes / ranks + (request.weights.bytes % ranks != 0 ? 1 : 0);
   if (ranks > 1) out.notes.push_back(fmt::format("weights split evenly over {} ranks", ranks));
   if (base.runtime == Runtime::vllm) {
@@ -72,7 +80,12 @@ Result<FitResult> fit(const ModelCacheSpec& spec, const FitRequest& request) {
   const bool by_context = request.target == FitTarget::context;
   std::int64_t bound = 0;
   if (by_context) {
-    bound = request.max_context.value_or(spec.max_position_embeddings.value_or(kDefaultBound));
+    if (request.max_context && *request.max_context > kMaxSpecTokens)
+      return make_error(ErrorCode::usage, "", "max_context", fmt::format("at most {} tokens", kMaxSpecTokens),
+                        std::to_string(*request.max_context));
+    // Bounded: the search doubles and adds one to contexts, which must stay far from 2^63.
+    bound = std::min(request.max_context.value_or(spec.max_position_embeddings.value_or(kDefaultBound)),
+                     kMaxSpecTokens);
     if (!request.max_context && !spec.max_position_embeddings)
       out.notes.push_back(fmt::format("max_position_embeddings unknown: contexts searched up to {}", bound));
   } else {
@@ -130,7 +143,9 @@ Result<FitResult> fit(const ModelCacheSpec& spec, const FitRequest& request) {
   // Memory vs context at the batch: powers of two up to the model's max positions (and that bound itself).
   const std::int64_t table_batch = by_context ? fixed : out.answer.value_or(1);
   const std::int64_t table_bound =
-      by_context ? bound : spec.max_position_embeddings.value_or(std::max<std::int64_t>(fixed, 1024));
+      by_context ? bound
+                 : std::min(spec.max_position_embeddings.value_or(std::max<std::int64_t>(fixed, 1024)),
+                            kMaxSpecTokens);
   std::vector<std::int64_t> contexts;
   for (std::int64_t c = std::min<std::int64_t>(1024, table_bound); c < table_bound; c *= 2)
     contexts.push_back(c);

@@ -12,6 +12,10 @@ namespace kvspec {
 
 namespace runtime_detail {
 
+// Sequences, tensor- and pipeline-parallel ranks: far above any deployment, low enough that products with
+// tokens (≤ 2^40) stay below 2^63.
+constexpr std::int64_t kMaxRequestCount = std::int64_t{1} << 20;
+
 Error overflow(std::string_view what) {
   return make_error(ErrorCode::usage, "", "", "sizes that fit in 64 bits", "an overflow",
                     fmt::format("while computing {}", what));
@@ -202,6 +206,25 @@ Result<RuntimeSize> size_runtime(const ModelCacheSpec& spec, const RuntimeReques
     return usage(request.tp > 1 ? "--tp" : "--pp",
                  "1 (tensor and pipeline splits are modelled for --runtime vllm)",
                  std::to_string(request.tp > 1 ? request.tp : request.pp));
+  // The profiles pad, round and add tokens and options unchecked within these bounds (and multiply heads ×
+  // dims per layer): only validated specs and requests in range get here. The CLI's own limits are lower.
+  if (request.context > kMaxSpecTokens)
+    return usage("context", fmt::format("at most {} tokens", kMaxSpecTokens),
+                 std::to_string(request.context));
+  if (request.batch > kMaxRequestCount)
+    return usage("batch", fmt::format("at most {} sequences", kMaxRequestCount),
+                 std::to_string(request.batch));
+  if (request.tp > kMaxRequestCount || request.pp > kMaxRequestCount)
+    return usage(request.tp > kMaxRequestCount ? "--tp" : "--pp", fmt::format("at most {}", kMaxRequestCount),
+                 std::to_string(std::max(request.tp, request.pp)));
+  const std::pair<const char*, std::int64_t> options[] = {
+      {"--ubatch", request.llama_cpp.ubatch},
+      {"--kv-group-size", request.mlx.kv_group_size},
+      {"--block-size", request.vllm.block_size},
+      {"--max-num-batched-tokens", request.vllm.max_num_batched_tokens}};
+  for (const auto& [name, v] : options)
+    if (v > kMaxSpecTokens) return usage(name, fmt::format("at most {}", kMaxSpecTokens), std::to_string(v));
+  if (auto s = validate_for_sizing(spec); !s) return s.error();
   switch (request.runtime) {
     case Runtime::exact:
       return size_exact_runtime(spec, request);

@@ -213,6 +213,9 @@ Result<Plan> plan(const ModelCacheSpec& spec, const RuntimeRequest& request, Run
   for (auto i : owners) {
     VSpec& s = *p.per_layer[i];
     if (s.page == max_page) continue;
+    if (s.page == 0)  // a KV layer with no heads or no head dim: nothing vLLM can page (found by fuzz_size)
+      return usage("spec", "attention layers with KV heads and head dims above 0",
+                   "a layer whose page is 0 bytes");
     if (max_page % s.page != 0)
       return usage("--block-size", "layer page sizes vLLM can unify (each dividing the largest)",
                    fmt::format("pages of {} and {} bytes", s.page, max_page),
@@ -271,8 +274,10 @@ Result<RuntimeSize> size_vllm(const ModelCacheSpec& spec, const RuntimeRequest& 
     auto p = plan(spec, request, out);
     if (!p) return p.error();
     const std::int64_t T = request.context;
+    // Copies: clang 14 cannot capture structured bindings (P1091, clang 16), and the fuzz build uses it.
+    const std::int64_t stage_begin = first_layer, stage_end = end_layer;
     auto on_stage = [&](std::size_t i) {
-      return static_cast<std::int64_t>(i) >= first_layer && static_cast<std::int64_t>(i) < end_layer;
+      return static_cast<std::int64_t>(i) >= stage_begin && static_cast<std::int64_t>(i) < stage_end;
     };
     std::int64_t blocks_req = 0;
     std::int64_t bytes_per_block = 0;

@@ -1,4 +1,5 @@
 #include <algorithm>
+#include <limits>
 
 #include <fmt/format.h>
 
@@ -14,9 +15,8 @@ Error overflow(std::string_view what) {
                     fmt::format("while computing {}", what));
 }
 
-}  // namespace
-
-Result<std::int64_t> layer_bytes_per_token(const LayerSpec& layer, CacheDType k, CacheDType v) {
+// The per-token bytes of a layer already validated.
+Result<std::int64_t> validated_layer_bytes(const LayerSpec& layer, CacheDType k, CacheDType v) {
   if (!layer.owns_kv()) return std::int64_t{0};
   auto kb = row_bytes(k, layer.k_values_per_token());
   auto vb = row_bytes(v, layer.v_values_per_token());
@@ -26,12 +26,21 @@ Result<std::int64_t> layer_bytes_per_token(const LayerSpec& layer, CacheDType k,
   return *sum;
 }
 
+}  // namespace
+
+Result<std::int64_t> layer_bytes_per_token(const LayerSpec& layer, CacheDType k, CacheDType v) {
+  // Alone, a layer cannot say whether `shares_with` exists: pass an index bound that accepts any.
+  if (auto s = validate_layer(layer, 0, std::numeric_limits<std::int32_t>::max(), ""); !s) return s.error();
+  return validated_layer_bytes(layer, k, v);
+}
+
 Result<std::int64_t> kv_bytes_per_token(const ModelCacheSpec& spec, CacheDType k, CacheDType v) {
+  if (auto s = validate_for_sizing(spec); !s) return s.error();
   std::int64_t total = 0;
   for (const auto& layer : spec.layers) {
     // Cross-attention layers hold a fixed number of encoder tokens: a new context token adds nothing to them.
     if (layer.kind == LayerKind::cross_attention) continue;
-    auto b = layer_bytes_per_token(layer, k, v);
+    auto b = validated_layer_bytes(layer, k, v);
     if (!b) return b.error();
     auto t = checked_add(total, *b);
     if (!t) return overflow("bytes per token");
@@ -62,6 +71,7 @@ Result<CacheSize> size_exact(const ModelCacheSpec& spec, const SizeRequest& requ
   if (request.context <= 0 || request.batch <= 0)
     return make_error(ErrorCode::usage, "", request.context <= 0 ? "context" : "batch", "a positive integer",
                       std::to_string(request.context <= 0 ? request.context : request.batch));
+  if (auto s = validate_for_sizing(spec); !s) return s.error();
   CacheSize out;
   out.context = request.context;
   out.batch = request.batch;
@@ -69,7 +79,7 @@ Result<CacheSize> size_exact(const ModelCacheSpec& spec, const SizeRequest& requ
   out.v_dtype = request.v_dtype;
   out.per_layer_bytes.reserve(spec.layers.size());
   for (const auto& layer : spec.layers) {
-    auto per_token = layer_bytes_per_token(layer, request.k_dtype, request.v_dtype);
+    auto per_token = validated_layer_bytes(layer, request.k_dtype, request.v_dtype);
     if (!per_token) return per_token.error();
     auto kv = checked_product(*per_token, exact_tokens_held(layer, request.context), request.batch);
     auto state = checked_mul(layer.state_bytes, request.batch);

@@ -202,8 +202,7 @@ Result<WeightsSummary> summarize_weights(const st::Checkpoint& ck, const TensorI
       Role r = role_of(t, index, q);
       std::int64_t params = 0;
       if (r.overhead) {
-        params = 0;
-        s.quantization_overhead_bytes += t.bytes();
+        params = 0;  // its bytes go to quantization_overhead_bytes once the totals are checked, below
       } else if (r.packed && r.bits) {
         // elements × storage bits / bits per parameter, e.g. MLX U32 [out, in·4/32] → out × in at 4 bits.
         auto stored = checked_mul(t.elements(), st::bits(t.dtype));
@@ -242,6 +241,8 @@ Result<WeightsSummary> summarize_weights(const st::Checkpoint& ck, const TensorI
       if (!add(s.total_bytes, t.bytes()) || !add(s.parameters, params) || !add(cb, t.bytes()) ||
           !add(cp, params) || !add(db, t.bytes()) || !add(dp, params))
         return overflow(f.path);
+      // Both are parts of totals just checked (s.total_bytes, s.parameters), so neither can overflow.
+      if (r.overhead) s.quantization_overhead_bytes += t.bytes();
       if (c == WeightComponent::moe_experts) expert_params += params;
       ++s.tensors;
     }

@@ -1,0 +1,24 @@
+// The fuzz targets' bodies, shared by the libFuzzer executables (fuzz/entry.cpp) and the corpus replay in the
+// test suite (tests/fuzz_replay_test.cpp). Each takes one input, runs the parser and everything downstream of
+// it, and aborts when an invariant breaks; sanitizers report the rest.
+#pragma once
+
+#include <string_view>
+
+namespace kvspec::fuzz {
+
+// config.json text → spec → exact sizes at several contexts and dtypes → text and JSON reports.
+void config_one(std::string_view bytes);
+
+// Structured bytes → a random ModelCacheSpec × context × batch × dtypes → exact (and runtime) sizing, checked
+// against 128-bit arithmetic; or, by the first byte, the CLI's quantity parsers.
+void size_one(std::string_view bytes);
+
+// A safetensors file (8-byte length, JSON header, data) → header → tier-2 evidence → spec → weights summary →
+// reports.
+void safetensors_one(std::string_view bytes);
+
+// A GGUF file → header → spec and weights (llama.cpp's hparams) → sizes → reports.
+void gguf_one(std::string_view bytes);
+
+}  // namespace kvspec::fuzz

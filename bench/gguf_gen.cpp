@@ -1,5 +1,5 @@
-// Writes the benchmark's GGUF: Llama-3.1-8B metadata and tensor infos with an N-token vocabulary (default 256k),
-// header only.   kvspec_gguf_gen OUT.gguf [N]
+// Writes the benchmark's GGUF: Llama-3.1-8B metadata and tensor infos with an N-token vocabulary (default
+// 256k), header only.   kvspec_gguf_gen OUT.gguf [N]
 #include <cstdio>
 #include <cstdlib>
 

@@ -1,5 +1,5 @@
-// In-process inspect time: config.json on disk → ModelCacheSpec (+ exact size at 32k), per model and for the whole
-// fixture zoo. Whole-process timings: bench/whole_process.sh.
+// In-process inspect time: config.json on disk → ModelCacheSpec (+ exact size at 32k), per model and for the
+// whole fixture zoo. Whole-process timings: bench/whole_process.sh.
 #include <benchmark/benchmark.h>
 
 #include <filesystem>
@@ -39,9 +39,9 @@ void BM_InspectZoo(benchmark::State& state) {
       benchmark::DoNotOptimize(spec);
     }
   state.counters["models"] = static_cast<double>(dirs.size());
-  state.counters["per_model_us"] = benchmark::Counter(static_cast<double>(dirs.size()),
-                                                      benchmark::Counter::kIsIterationInvariantRate |
-                                                          benchmark::Counter::kInvert);
+  state.counters["per_model_us"] =
+      benchmark::Counter(static_cast<double>(dirs.size()),
+                         benchmark::Counter::kIsIterationInvariantRate | benchmark::Counter::kInvert);
 }
 BENCHMARK(BM_InspectZoo)->Unit(benchmark::kMillisecond);
 
@@ -55,8 +55,9 @@ BENCHMARK(BM_BundledFromMemory)->Unit(benchmark::kMicrosecond);
 const bool registered = [] {
   for (const auto& d : fixture_dirs()) {
     std::string name = "BM_Inspect/" + std::filesystem::path(d).filename().string();
-    benchmark::RegisterBenchmark(name.c_str(), [d](benchmark::State& s) { inspect_one(s, d); })
-        ->Unit(benchmark::kMicrosecond);
+    benchmark::RegisterBenchmark(name.c_str(), [d](benchmark::State& s) {
+      inspect_one(s, d);
+    })->Unit(benchmark::kMicrosecond);
   }
   return true;
 }();

@@ -1,7 +1,7 @@
 // Inspecting a 60-shard checkpoint reads only the headers. The folder is generated at start in a temp dir:
-// the Qwen3-30B-A3B-FP8 layout (37'491 tensors, real names and shapes, ~138 KB of header per shard) spread over
-// 60 header-only shards plus model.safetensors.index.json. Counters: bytes kvspec says it read, bytes the
-// kernel says the process read (/proc/self/io rchar), and the checkpoint's data size for contrast.
+// the Qwen3-30B-A3B-FP8 layout (37'491 tensors, real names and shapes, ~138 KB of header per shard) spread
+// over 60 header-only shards plus model.safetensors.index.json. Counters: bytes kvspec says it read, bytes
+// the kernel says the process read (/proc/self/io rchar), and the checkpoint's data size for contrast.
 //
 // BM_Parse60_* compare the two ways to parse the same 60 headers in memory: simdjson straight into tensor
 // records (what the reader does) against the generic json::Value tree (json::parse) walked afterwards.

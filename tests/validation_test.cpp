@@ -197,7 +197,8 @@ namespace {
 
 TEST(Fields, NameVariantsOfUnknownFamilies) {
   // GPT-2-style names: n_layer / n_head / n_embd; multi_query → one KV head; 4 × 2 × 1 × (256 / 8) × 2
-  auto a = from_json(R"({"model_type": "x1", "n_layer": 4, "n_head": 8, "n_embd": 256, "multi_query": true})");
+  auto a =
+      from_json(R"({"model_type": "x1", "n_layer": 4, "n_head": 8, "n_embd": 256, "multi_query": true})");
   EXPECT_EQ(a.num_layers(), 4);
   EXPECT_EQ(a.num_kv_heads(), 1);
   EXPECT_EQ(bytes_per_token_f16(a), 4 * 2 * 1 * 32 * 2);
@@ -214,18 +215,27 @@ TEST(Fields, NameVariantsOfUnknownFamilies) {
   EXPECT_EQ(c.num_kv_heads(), 8);
   EXPECT_EQ(c.head_dim, 128);  // 6144 / 48
   // Falcon-style num_kv_heads and n_head_kv
-  EXPECT_EQ(from_json(R"({"model_type": "x4", "num_hidden_layers": 2, "num_attention_heads": 8, "hidden_size": 512,
-                          "num_kv_heads": 2})").num_kv_heads(), 2);
-  EXPECT_EQ(from_json(R"({"model_type": "x5", "num_hidden_layers": 2, "num_attention_heads": 8, "hidden_size": 512,
-                          "n_head_kv": 4})").num_kv_heads(), 4);
+  EXPECT_EQ(
+      from_json(R"({"model_type": "x4", "num_hidden_layers": 2, "num_attention_heads": 8, "hidden_size": 512,
+                          "num_kv_heads": 2})")
+          .num_kv_heads(),
+      2);
+  EXPECT_EQ(
+      from_json(R"({"model_type": "x5", "num_hidden_layers": 2, "num_attention_heads": 8, "hidden_size": 512,
+                          "n_head_kv": 4})")
+          .num_kv_heads(),
+      4);
   // multi_query_attention false: the group count is ignored → MHA (8)
   EXPECT_EQ(from_json(R"({"model_type": "x6", "num_layers": 2, "num_attention_heads": 8, "hidden_size": 512,
-                          "multi_query_attention": false, "multi_query_group_num": 2})").num_kv_heads(), 8);
+                          "multi_query_attention": false, "multi_query_group_num": 2})")
+                .num_kv_heads(),
+            8);
 }
 
 TEST(Fields, NestedTextConfigNames) {
   // InternVL-style llm_config
-  auto s = from_json(R"({"model_type": "wrapper_x", "llm_config": {"model_type": "qwen2", "num_hidden_layers": 24,
+  auto s =
+      from_json(R"({"model_type": "wrapper_x", "llm_config": {"model_type": "qwen2", "num_hidden_layers": 24,
                          "num_attention_heads": 14, "num_key_value_heads": 2, "hidden_size": 896}})");
   EXPECT_EQ(s.text_model_type, "qwen2");
   EXPECT_EQ(s.num_layers(), 24);

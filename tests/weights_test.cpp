@@ -229,7 +229,8 @@ TEST(Weights, GptOssMxfp4BlocksHoldTwoParametersPerByte) {
 
 TEST(Weights, FitChargesTheExactHeaderBytes) {
   TempDir dir;
-  sttest::copy_config(kConfigs / "mlx-community__Meta-Llama-3.1-8B-Instruct-4bit" / "config.json", dir.path());
+  sttest::copy_config(kConfigs / "mlx-community__Meta-Llama-3.1-8B-Instruct-4bit" / "config.json",
+                      dir.path());
   Writer w = sttest::mlx_llama31_8b_4bit();
   w.write(dir / "model.safetensors");
   auto spec = kvspec::load_model(dir.path().string());
@@ -246,8 +247,8 @@ TEST(Weights, FitChargesTheExactHeaderBytes) {
   fr.runtime.batch = 1;
   auto r = kvspec::fit(*spec, fr);
   ASSERT_TRUE(r) << r.error().message();
-  // Cache budget 8 GiB − 4'517'404'672 = 4'072'529'920 B; exact runtime: 131'072 B per token (32 layers × 2 × 8 ×
-  // 128 × 2) → 31'070 tokens (4'072'407'040 B); 31'071 would need 4'072'538'112 B.
+  // Cache budget 8 GiB − 4'517'404'672 = 4'072'529'920 B; exact runtime: 131'072 B per token (32 layers × 2 ×
+  // 8 × 128 × 2) → 31'070 tokens (4'072'407'040 B); 31'071 would need 4'072'538'112 B.
   EXPECT_EQ(r->cache_budget, 4'072'529'920);
   ASSERT_TRUE(r->answer);
   EXPECT_EQ(*r->answer, 31'070);

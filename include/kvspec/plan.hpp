@@ -32,8 +32,8 @@ Result<WeightsSize> estimate_weights_from_config(std::string_view config_json, s
 // The same for a model folder, config.json or repo id (as load_model), or the bundled example when `model` is
 // empty.
 Result<WeightsSize> estimate_weights(std::string_view model, const LoadOptions& options = {});
-// What `fit` charges for weights: the exact bytes from the weights' headers when the spec has them (safetensors,
-// GGUF), else estimate_weights(model).
+// What `fit` charges for weights: the exact bytes from the weights' headers when the spec has them
+// (safetensors, GGUF), else estimate_weights(model).
 Result<WeightsSize> weights_for_fit(const ModelCacheSpec& spec, std::string_view model,
                                     const LoadOptions& options = {});
 

@@ -135,8 +135,8 @@ struct ModelCacheSpec {
   std::vector<CacheComponent> extra_components;
   std::vector<Note> notes;
   std::vector<Fact> facts;
-  std::optional<WeightsSummary> weights;       // from the safetensors headers, when the model folder has them
-  std::optional<GgufSummary> gguf;  // set when read from a GGUF file
+  std::optional<WeightsSummary> weights;  // from the safetensors headers, when the model folder has them
+  std::optional<GgufSummary> gguf;        // set when read from a GGUF file
 
   [[nodiscard]] std::int64_t num_layers() const { return static_cast<std::int64_t>(layers.size()); }
   [[nodiscard]] std::int64_t num_kv_heads() const;  // max over layers

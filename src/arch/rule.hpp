@@ -1,7 +1,7 @@
 // The architecture registry's vocabulary (tier 3): one small declarative ArchRule per family, keyed on the
-// config's model_type (or its `architectures` class name), never on a repository name. A rule states the defaults
-// of the family's config class and which layer-pattern rule applies, with the source it was read from. The few
-// families whose rules do not fit the table add a hook.
+// config's model_type (or its `architectures` class name), never on a repository name. A rule states the
+// defaults of the family's config class and which layer-pattern rule applies, with the source it was read
+// from. The few families whose rules do not fit the table add a hook.
 #pragma once
 
 #include <cstdint>
@@ -29,27 +29,30 @@ struct FamilyDefaults {
   std::optional<std::int64_t> num_layers;
   std::optional<std::int64_t> hidden_size;
   std::optional<std::int64_t> num_heads;
-  std::optional<std::int64_t> num_kv_heads;    // nullopt = same as the head count
-  std::optional<std::int64_t> head_dim;        // nullopt = hidden_size / heads
-  std::optional<std::int64_t> sliding_window;  // used only when the key is absent (a null key means "no window")
-  std::int64_t period = 0;                     // periodic_global: default `sliding_window_pattern`
+  std::optional<std::int64_t> num_kv_heads;  // nullopt = same as the head count
+  std::optional<std::int64_t> head_dim;      // nullopt = hidden_size / heads
+  std::optional<std::int64_t>
+      sliding_window;       // used only when the key is absent (a null key means "no window")
+  std::int64_t period = 0;  // periodic_global: default `sliding_window_pattern`
 };
 
 struct BuildContext;
 using Hook = Status (*)(BuildContext&);
-// Maps a `layer_types` string the generic attention table does not know (e.g. "linear_attention", "mamba") to a
-// layer; nullopt = unknown to this family too (an error naming the field).
-using LayerTypeHook = Result<std::optional<LayerSpec>> (*)(BuildContext&, std::string_view type, std::int64_t index);
+// Maps a `layer_types` string the generic attention table does not know (e.g. "linear_attention", "mamba") to
+// a layer; nullopt = unknown to this family too (an error naming the field).
+using LayerTypeHook = Result<std::optional<LayerSpec>> (*)(BuildContext&, std::string_view type,
+                                                           std::int64_t index);
 
 struct ArchRule {
   std::string_view model_type;
-  std::string_view config_class;     // the transformers config class the defaults come from
-  std::string_view source;           // where the rule was read (file and version)
+  std::string_view config_class;  // the transformers config class the defaults come from
+  std::string_view source;        // where the rule was read (file and version)
   FamilyDefaults defaults{};
   Pattern pattern = Pattern::all_full;
   std::string_view text_model_type{};  // wrappers: model_type of the nested text config when it states none
   std::string_view architecture{};     // an `architectures` class name that also selects this rule
-  Hook core = nullptr;     // instead of the generic head/dim resolution (configs that name them otherwise: t5, whisper)
+  Hook core =
+      nullptr;  // instead of the generic head/dim resolution (configs that name them otherwise: t5, whisper)
   Hook resolve = nullptr;  // after the generic head/dim resolution: family-specific overrides
   Hook layers = nullptr;   // Pattern::custom: builds ctx.spec.layers
   Hook finish = nullptr;   // after the layers: extras (notes, components)
@@ -68,8 +71,8 @@ struct BuildContext {
   std::int64_t num_layers = 0;
   std::int64_t num_heads = 0;
   std::int64_t num_kv_heads = 0;
-  std::int64_t head_dim = 0;        // K head dim
-  std::int64_t head_dim_v = 0;      // V head dim (usually = head_dim)
+  std::int64_t head_dim = 0;    // K head dim
+  std::int64_t head_dim_v = 0;  // V head dim (usually = head_dim)
   std::int64_t hidden = 0;
   std::optional<std::int64_t> window;  // the resolved sliding window, if the model has one
 
@@ -95,9 +98,10 @@ std::span<const ArchRule> gemma_rules();
 std::span<const ArchRule> qwen_rules();
 std::span<const ArchRule> sliding_family_rules();
 std::span<const ArchRule> wrapper_rules();
-std::span<const ArchRule> mla_rules();          // DeepSeek-style multi-head latent attention
-std::span<const ArchRule> hybrid_rules();       // recurrent / linear-attention layers and hybrids
-std::span<const ArchRule> classic_rules();      // older and remote-code families (gpt2, falcon, chatglm, ...)
-std::span<const ArchRule> structural_rules();   // KV sharing, cross-attention, per-layer heads, encoder-decoder
+std::span<const ArchRule> mla_rules();      // DeepSeek-style multi-head latent attention
+std::span<const ArchRule> hybrid_rules();   // recurrent / linear-attention layers and hybrids
+std::span<const ArchRule> classic_rules();  // older and remote-code families (gpt2, falcon, chatglm, ...)
+std::span<const ArchRule>
+structural_rules();  // KV sharing, cross-attention, per-layer heads, encoder-decoder
 
 }  // namespace kvspec

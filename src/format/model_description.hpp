@@ -13,14 +13,14 @@ namespace kvspec {
 
 // What one layer's tensors show (tier 2). Filled by the safetensors / GGUF readers.
 struct LayerEvidence {
-  bool has_attention = false;              // q/k/v projections present
-  std::optional<std::int64_t> k_width;     // output width of k_proj = kv_heads × head_dim_k
-  std::optional<std::int64_t> v_width;     // output width of v_proj = kv_heads × head_dim_v
-  bool has_recurrent_mixer = false;        // Mamba / linear-attention mixer tensors present
-  std::int64_t tensors = 0;                // tensors under this layer (0: the layer has none in the weights)
+  bool has_attention = false;           // q/k/v projections present
+  std::optional<std::int64_t> k_width;  // output width of k_proj = kv_heads × head_dim_k
+  std::optional<std::int64_t> v_width;  // output width of v_proj = kv_heads × head_dim_v
+  bool has_recurrent_mixer = false;     // Mamba / linear-attention mixer tensors present
+  std::int64_t tensors = 0;             // tensors under this layer (0: the layer has none in the weights)
   std::optional<std::int64_t> conv_state_values;  // conv1d [channels, 1, kernel]: channels × (kernel − 1)
   std::optional<std::int64_t> ssm_state_values;   // Mamba-1 A_log [d_inner, d_state]: its element count
-  std::optional<std::int64_t> ssm_inner;          // Mamba-2: d_inner (gated norm width), state = d_inner × d_state
+  std::optional<std::int64_t> ssm_inner;  // Mamba-2: d_inner (gated norm width), state = d_inner × d_state
 };
 
 struct WeightsEvidence {

@@ -376,7 +376,8 @@ Result<File> read_header(const std::string& path) {
   std::uint64_t n = 0;
   for (int i = 7; i >= 0; --i) n = (n << 8) | len_bytes[i];
   if (n > static_cast<std::uint64_t>(kMaxHeaderBytes))
-    return bad(path, "header length", fmt::format("at most {} bytes (kvspec's limit; real headers are a few MB)", kMaxHeaderBytes),
+    return bad(path, "header length",
+               fmt::format("at most {} bytes (kvspec's limit; real headers are a few MB)", kMaxHeaderBytes),
                fmt::format("{} bytes", n), "header too large");
   if (static_cast<std::int64_t>(n) > size - 8)
     return bad(path, "header length", fmt::format("at most {} bytes (the file is {} bytes)", size - 8, size),

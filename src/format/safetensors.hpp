@@ -18,16 +18,16 @@
 
 namespace kvspec::st {
 
-// Memory bounds (docs/limits.md): simdjson's DOM costs ~6 bytes per header byte for real headers and up to ~12
-// for dense arrays, so the byte limits are kvspec's, below the format's own MAX_HEADER_SIZE of 100 MB (which
-// allowed a 100 MB header to take 1.3 GiB), and values are counted before parsing.
-// The largest real headers are ~2-5 MB (a 50 GB shard of 3 MB expert tensors holds ~16k tensors, ~2 MB).
+// Memory bounds (docs/limits.md): simdjson's DOM costs ~6 bytes per header byte for real headers and up to
+// ~12 for dense arrays, so the byte limits are kvspec's, below the format's own MAX_HEADER_SIZE of 100 MB
+// (which allowed a 100 MB header to take 1.3 GiB), and values are counted before parsing. The largest real
+// headers are ~2-5 MB (a 50 GB shard of 3 MB expert tensors holds ~16k tensors, ~2 MB).
 inline constexpr std::int64_t kMaxHeaderBytes = 8 << 20;
 inline constexpr std::size_t kMaxHeaderValues = 1u << 19;  // ~65k tensors (8 values each)
 // The largest real index (Kimi-K2, ~140k fp8 weights and scales) is ~14 MB; DeepSeek-V3's is 9 MB.
 inline constexpr std::size_t kMaxIndexBytes = 24u << 20;
 inline constexpr std::size_t kMaxIndexValues = 1u << 20;
-inline constexpr std::size_t kMaxShapeRank = 16;              // real tensors have rank ≤ 5
+inline constexpr std::size_t kMaxShapeRank = 16;  // real tensors have rank ≤ 5
 
 // The dtypes of safetensors' Dtype enum (v0.6), with their widths in bits.
 enum class DType : std::uint8_t {

@@ -22,10 +22,10 @@ std::size_t display_width(std::string_view s);
 std::string_view display_prefix(std::string_view s, std::size_t width);
 
 // Weights (present only when the safetensors headers were read).
-std::string params_count(std::int64_t n);                 // "8.03 B", "494.0 M", "1234"
+std::string params_count(std::int64_t n);                  // "8.03 B", "494.0 M", "1234"
 std::string weights_size_phrase(const WeightsSummary& w);  // "4.20 GiB (4517...) in 2 files"
 std::string params_phrase(const WeightsSummary& w);        // "8.03 B (8030261248)", "30.53 B, 3.34 B active"
 std::string dtype_mix_phrase(const WeightsSummary& w);     // "U32 78.1%, BF16 21.9%" (by bytes)
-std::string packing_phrase(const WeightsSummary& w);       // "mlx 4-bit: 225 packed tensors, 0.47 GiB overhead"
+std::string packing_phrase(const WeightsSummary& w);  // "mlx 4-bit: 225 packed tensors, 0.47 GiB overhead"
 
 }  // namespace kvspec

@@ -93,8 +93,9 @@ Result<std::string> render_text(const ModelCacheSpec& spec, const ReportOptions&
   if (spec.num_attention_heads == 0 && spec.num_kv_heads() == 0)
     row(out, "attention", "none (attention-free)");
   else
-    row(out, "attention", fmt::format("{} heads, {} KV heads, head dim {}", spec.num_attention_heads,
-                                      heads_phrase(spec), head_dim_phrase(spec)));
+    row(out, "attention",
+        fmt::format("{} heads, {} KV heads, head dim {}", spec.num_attention_heads, heads_phrase(spec),
+                    head_dim_phrase(spec)));
   row(out, "window", window_phrase(spec));
   row(out, "pattern", fmt::format("{}: {}", spec.is_uniform() ? "uniform" : "hybrid", compact_pattern(spec)));
   row(out, "layer strip", layer_strip(spec));
@@ -161,8 +162,9 @@ Result<std::string> render_compare(const std::vector<CompareEntry>& models, cons
   }
   std::string out;
   if (with_cache && models.front().cache)
-    out += fmt::format("cache at {} tokens × {}, {} ({} runtime)\n", models.front().cache->context,
-                       models.front().cache->batch, to_string(options.kv_dtype), models.front().cache->runtime);
+    out +=
+        fmt::format("cache at {} tokens × {}, {} ({} runtime)\n", models.front().cache->context,
+                    models.front().cache->batch, to_string(options.kv_dtype), models.front().cache->runtime);
   for (std::size_t r = 0; r < labels.size(); ++r) {
     out += fmt::format("{:<{}}", labels[r], label_w + 2);
     for (std::size_t c = 0; c < cols.size(); ++c) {

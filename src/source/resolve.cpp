@@ -135,7 +135,8 @@ Result<ModelLocation> locate_model(std::string_view model, const LoadOptions& op
   if (!ec && fs::is_directory(st)) {
     fs::path config = p / "config.json";
     if (!fs::exists(config, ec) && fs::is_symlink(fs::symlink_status(config, ec)))
-      return make_error(ErrorCode::not_found, config.string(), "", "", "", "a broken or looping symbolic link");
+      return make_error(ErrorCode::not_found, config.string(), "", "", "",
+                        "a broken or looping symbolic link");
     if (!fs::exists(config, ec)) {
       auto gguf = single_gguf_in(p);
       if (!gguf) return gguf.error();

@@ -108,8 +108,10 @@ Status resolve_core(BuildContext& ctx) {
     if (!groups) return groups.error();
     auto mq = cfg.boolean("multi_query");
     if (!mq) return mq.error();
-    if (*groups && mqa_on->value_or(true)) *kv = ConfigView::Named{**groups, "multi_query_group_num"};
-    else if (mq->value_or(false)) *kv = ConfigView::Named{1, "multi_query"};
+    if (*groups && mqa_on->value_or(true))
+      *kv = ConfigView::Named{**groups, "multi_query_group_num"};
+    else if (mq->value_or(false))
+      *kv = ConfigView::Named{1, "multi_query"};
   }
   if (*kv) {
     ctx.num_kv_heads = (*kv)->value;

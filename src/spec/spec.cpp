@@ -203,7 +203,8 @@ std::string compact_pattern(const ModelCacheSpec& spec) {
                          n, render_runs(tail));
     }
   }
-  // A short head, then a repeated block (Mllama: 3 full, then [1 cross, 4 full] × 19, ...): head + block × n + tail.
+  // A short head, then a repeated block (Mllama: 3 full, then [1 cross, 4 full] × 19, ...): head + block × n
+  // + tail.
   for (std::size_t h = 1; h <= 2 && h < runs.size(); ++h) {
     auto at = [&](std::size_t i) -> const Run& { return runs[h + i]; };
     std::size_t rest = runs.size() - h;

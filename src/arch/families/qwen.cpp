@@ -53,10 +53,14 @@ constexpr std::array kRules{
              .pattern = Pattern::qwen_max_window},
     ArchRule{.model_type = "qwen3_moe",
              .config_class = "Qwen3MoeConfig",
-             .source = "transformers configuration_qwen3_moe.py (v5 @008e5743): sliding_window kept only if "
-                       "use_sliding_window (default false), and then on every layer (no max_window_layers field); "
-                       "num_key_value_heads default 4; head_dim read from config.json when stated",
-             .defaults = {.num_layers = 24, .hidden_size = 2048, .num_heads = 32, .num_kv_heads = 4,
+             .source =
+                 "transformers configuration_qwen3_moe.py (v5 @008e5743): sliding_window kept only if "
+                 "use_sliding_window (default false), and then on every layer (no max_window_layers field); "
+                 "num_key_value_heads default 4; head_dim read from config.json when stated",
+             .defaults = {.num_layers = 24,
+                          .hidden_size = 2048,
+                          .num_heads = 32,
+                          .num_kv_heads = 4,
                           .sliding_window = 4096},
              .pattern = Pattern::window_all_layers,
              .resolve = gate_window_on_use_sliding_window},

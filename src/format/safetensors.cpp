@@ -442,8 +442,8 @@ Result<std::optional<Checkpoint>> read_checkpoint(const std::string& dir) {
                            "truncated): sizes come from the headers",
                            header_only, ck.files.size())});
   if (index) {
-    // Checked: shards whose data sections add up past 2^63 are refused by the weights summary, which names the
-    // shard; here such a total is simply not compared with the index's total_size.
+    // Checked: shards whose data sections add up past 2^63 are refused by the weights summary, which names
+    // the shard; here such a total is simply not compared with the index's total_size.
     std::optional<std::int64_t> data = 0;
     for (const auto& f : ck.files)
       if (data) data = checked_add(*data, f.data_bytes);

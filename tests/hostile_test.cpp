@@ -6,6 +6,7 @@
 #include <sys/stat.h>
 
 #include <cstdio>
+#include <cstring>
 #include <filesystem>
 #include <initializer_list>
 #include <string>
@@ -13,6 +14,7 @@
 
 #include "bounded_run.hpp"
 #include "cli_util.hpp"
+#include "format/gguf.hpp"
 #include "format/safetensors.hpp"
 #include "json/json.hpp"
 #include "test_util.hpp"
@@ -471,6 +473,120 @@ TEST_F(Hostile, SafetensorsIndexAndShards) {
   fs::create_directories(dir.path() + "/dir_shard/model-1.safetensors");
   expect_refused("folder shard", {dir.path() + "/dir_shard"}, dir.path() + "/dir_shard/model-1.safetensors",
                  {"a regular file"});
+}
+
+// --- GGUF --------------------------------------------------------------------------------------------------
+
+template <class T>
+std::string le(T v) {
+  std::string out(sizeof(T), '\0');
+  std::memcpy(out.data(), &v, sizeof(T));  // x86-64 and arm64 are little-endian, as GGUF is
+  return out;
+}
+std::string gguf_str(const std::string& s) {
+  return le<std::uint64_t>(s.size()) + s;
+}
+std::string gguf_head(std::uint64_t tensors, std::uint64_t kvs, std::uint32_t version = 3) {
+  return "GGUF" + le<std::uint32_t>(version) + le<std::uint64_t>(tensors) + le<std::uint64_t>(kvs);
+}
+std::string kv_u32(const std::string& key, std::uint32_t v) {
+  return gguf_str(key) + le<std::uint32_t>(4) + le<std::uint32_t>(v);
+}
+std::string kv_string(const std::string& key, const std::string& v) {
+  return gguf_str(key) + le<std::uint32_t>(8) + gguf_str(v);
+}
+std::string tensor_info(const std::string& name, std::vector<std::uint64_t> dims, std::uint32_t type,
+                        std::uint64_t offset) {
+  std::string out = gguf_str(name) + le<std::uint32_t>(static_cast<std::uint32_t>(dims.size()));
+  for (auto d : dims) out += le<std::uint64_t>(d);
+  return out + le<std::uint32_t>(type) + le<std::uint64_t>(offset);
+}
+
+void expect_gguf_refused(const TempDir& dir, const std::string& label, const std::string& bytes,
+                         std::initializer_list<std::string> mentions) {
+  std::string path = dir.write(label + ".gguf", bytes);
+  expect_refused(label, {path}, path, mentions);
+}
+
+TEST_F(Hostile, GgufTruncatedAtEverySectionBoundary) {
+  std::string full = slurp(data_path("gguf/llama31_8b.gguf"));
+  auto f = gguf::read_buffer(full, "full.gguf");
+  ASSERT_TRUE(f) << f.error().message();
+  // In process, every prefix inside the header fails, naming the file.
+  for (std::size_t n = 0; n < f->header_end; ++n) {
+    auto p = gguf::read_buffer(std::string_view(full).substr(0, n), "prefix.gguf");
+    ASSERT_FALSE(p) << n;
+    EXPECT_EQ(p.error().file, "prefix.gguf");
+  }
+  // Through the CLI, at the sections: magic, version, counts, each metadata value, the end of the header.
+  std::vector<std::size_t> cuts = {0, 3, 4, 7, 8, 15, 16, 23, 24};
+  for (const auto& kv : f->kvs) cuts.push_back(kv.value.file_offset);
+  cuts.push_back(f->header_end - 1);
+  TempDir dir;
+  for (std::size_t n : cuts) expect_gguf_refused(dir, "cut" + std::to_string(n), full.substr(0, n), {});
+  // The whole header without the data: a header-only copy, inspected with a warning.
+  std::string head = dir.write("head.gguf", full.substr(0, f->header_end));
+  BoundedResult r = run_bounded({"inspect", head});
+  EXPECT_EQ(r.exit_code, 0) << r.out;
+}
+
+TEST_F(Hostile, GgufCountsLengthsAndTypes) {
+  TempDir dir;
+  const std::string arch = kv_string("general.architecture", "llama");
+  for (std::uint64_t n : {std::uint64_t{1} << 32, std::uint64_t{1} << 63, ~std::uint64_t{0}}) {
+    expect_gguf_refused(dir, "tensors" + std::to_string(n), gguf_head(n, 1) + arch, {"tensor_count"});
+    expect_gguf_refused(dir, "kvs" + std::to_string(n), gguf_head(0, n) + arch, {"metadata_kv_count"});
+    expect_gguf_refused(dir, "keylen" + std::to_string(n),
+                        gguf_head(0, 1) + le<std::uint64_t>(n) + std::string(16, 'x'),
+                        {"a string length of at most"});
+    expect_gguf_refused(dir, "arraylen" + std::to_string(n),
+                        gguf_head(0, 1) + gguf_str("a") + le<std::uint32_t>(9) + le<std::uint32_t>(0) +
+                            le<std::uint64_t>(n) + "x",
+                        {"an array count that fits"});
+  }
+  // Counts that fit the bytes left but pass kvspec's limits (65,536 keys, 131,072 tensors): 1 MiB files.
+  expect_gguf_refused(dir, "many_kvs", gguf_head(0, 70'000) + std::string(1 << 20, '\0'),
+                      {"at most 65536 keys"});
+  expect_gguf_refused(dir, "many_tensors", gguf_head(140'000, 0) + std::string(4 << 20, '\0'),
+                      {"at most 131072 tensors"});
+  expect_gguf_refused(dir, "magic", "GGUX" + gguf_head(0, 0).substr(4), {"\"GGUF\""});
+  expect_gguf_refused(dir, "v1", gguf_head(0, 0, 1), {"version 1"});
+  expect_gguf_refused(dir, "v4", gguf_head(0, 0, 4), {"GGUF version 2 or 3"});
+  expect_gguf_refused(dir, "big_endian", gguf_head(0, 0, 0x03000000), {"big-endian"});
+  expect_gguf_refused(dir, "value_type", gguf_head(0, 1) + gguf_str("a") + le<std::uint32_t>(13) + "xxxx",
+                      {"a GGUF value type 0-12"});
+  // An array of arrays of ... nine deep: value type 9, then (element type 9, count 1) per level.
+  std::string nested = gguf_head(0, 1) + gguf_str("a") + le<std::uint32_t>(9);
+  for (int d = 0; d < 9; ++d) nested += le<std::uint32_t>(9) + le<std::uint64_t>(1);
+  expect_gguf_refused(dir, "nested", nested + std::string(64, '\0'), {"nested at most 8 deep"});
+  expect_gguf_refused(dir, "duplicate", gguf_head(0, 2) + arch + arch, {"a duplicate key"});
+  expect_gguf_refused(dir, "align0", gguf_head(0, 2) + arch + kv_u32("general.alignment", 0),
+                      {"a uint32 power of two"});
+  expect_gguf_refused(dir, "align3", gguf_head(0, 2) + arch + kv_u32("general.alignment", 3),
+                      {"a uint32 power of two"});
+  expect_gguf_refused(dir, "dims5", gguf_head(1, 1) + arch + tensor_info("t", {1, 1, 1, 1, 1}, 0, 0),
+                      {"at most 4 dimensions"});
+  expect_gguf_refused(dir, "dim_2_63",
+                      gguf_head(1, 1) + arch + tensor_info("t", {std::uint64_t{1} << 63}, 0, 0),
+                      {"dimensions below 2^63"});
+  expect_gguf_refused(
+      dir, "dims_overflow",
+      gguf_head(1, 1) + arch + tensor_info("t", {std::uint64_t{1} << 32, std::uint64_t{1} << 32}, 0, 0),
+      {"fits in 64 bits"});
+  expect_gguf_refused(dir, "tensor_type", gguf_head(1, 1) + arch + tensor_info("t", {32}, 4, 0),
+                      {"a ggml tensor type"});
+  expect_gguf_refused(dir, "offset", gguf_head(1, 1) + arch + tensor_info("t", {32}, 0, 64), {"offset"});
+  expect_gguf_refused(dir, "no_arch", gguf_head(0, 0), {"general.architecture"});
+  // Many 65,536-element u8 arrays (64 KiB each in the file, 512 KiB loaded): past kMaxKeptBytes they are
+  // skipped, so memory stays bounded (an 18 MiB file).
+  std::string arrays = gguf_head(0, 290) + arch;
+  for (int i = 0; i < 289; ++i)
+    arrays += gguf_str("a" + std::to_string(i)) + le<std::uint32_t>(9) + le<std::uint32_t>(0) +
+              le<std::uint64_t>(1 << 16) + std::string(1 << 16, '\1');
+  expect_gguf_refused(dir, "kept_budget", arrays, {"block_count"});
+  std::string fifo = dir.path() + "/fifo.gguf";
+  ASSERT_EQ(mkfifo(fifo.c_str(), 0600), 0);
+  expect_refused("fifo", {fifo}, fifo, {"a regular file"});
 }
 
 }  // namespace

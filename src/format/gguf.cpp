@@ -136,6 +136,13 @@ class Reader {
   [[nodiscard]] std::uint64_t remaining() const { return src_.size - pos_; }
   [[nodiscard]] const std::string& name() const { return name_; }
 
+  // Charges `n` bytes against kMaxKeptBytes: false (nothing charged) once it would be exceeded.
+  bool keep(std::uint64_t n) {
+    if (n > kept_budget_) return false;
+    kept_budget_ -= n;
+    return true;
+  }
+
   Error truncated(std::string_view field, std::uint64_t need) const {
     return make_error(ErrorCode::bad_input, name_, std::string(field),
                       fmt::format("{} more byte{} at offset {}", need, need == 1 ? "" : "s", pos_),
@@ -185,7 +192,7 @@ class Reader {
       return make_error(ErrorCode::bad_input, name_, std::string(field),
                         fmt::format("a string length of at most the {} bytes left", remaining()),
                         fmt::format("{} bytes", length), fmt::format("length at offset {}", pos_ - 8));
-    if (length > keep_max) {
+    if (length > keep_max || !keep(length)) {
       kept = false;
       out.clear();
       return skip(length, field);
@@ -204,6 +211,7 @@ class Reader {
   }
 
   static constexpr std::uint64_t kWindow = 64 * 1024;
+  std::uint64_t kept_budget_ = kMaxKeptBytes;
   Source& src_;
   std::string name_;
   std::uint64_t pos_ = 0;
@@ -314,7 +322,7 @@ Status read_array(Reader& r, Value& v, const std::string& field, int depth) {
   v.file_offset = r.pos();
   std::uint64_t size = scalar_size(*et);
   if (size > 0) {
-    if (*n > kMaxLoadedArray) {
+    if (*n > kMaxLoadedArray || !r.keep(*n * sizeof(std::int64_t))) {
       v.kept = false;
       return r.skip(*n * size, field);
     }
@@ -387,8 +395,10 @@ Status read_tensor_info(Reader& r, TensorInfo& ti, std::uint64_t index) {
   bool kept = true;
   if (auto s = r.string(field + ".name", kMaxKeyLength, ti.name, length, kept); !s) return s.error();
   if (!kept)
-    return bad(r, field + ".name", fmt::format("a name of at most {} bytes", kMaxKeyLength),
-               fmt::format("{} bytes", length));
+    return bad(
+        r, field + ".name",
+        fmt::format("a name of at most {} bytes, all names within {} bytes", kMaxKeyLength, kMaxKeptBytes),
+        fmt::format("{} bytes", length));
   field = fmt::format("tensor '{}'", ti.name);
   auto nd = r.scalar<std::uint32_t>(field + " n_dims");
   if (!nd) return nd.error();
@@ -464,6 +474,12 @@ Result<File> parse(Source& src, const std::string& name) {
   if (*nt > r.remaining() / 24)
     return bad(r, "tensor_count", fmt::format("a count that fits the {} bytes left", r.remaining()),
                std::to_string(*nt));
+  if (*nkv > kMaxKvCount)
+    return bad(r, "metadata_kv_count", fmt::format("at most {} keys (kvspec's limit)", kMaxKvCount),
+               std::to_string(*nkv));
+  if (*nt > kMaxTensorCount)
+    return bad(r, "tensor_count", fmt::format("at most {} tensors (kvspec's limit)", kMaxTensorCount),
+               std::to_string(*nt));
   f.tensor_count = *nt;
   f.kv_count = *nkv;
   f.kvs.reserve(static_cast<std::size_t>(std::min<std::uint64_t>(*nkv, 1024)));  // grows with what is read
@@ -475,7 +491,9 @@ Result<File> parse(Source& src, const std::string& name) {
     std::string field = fmt::format("metadata[{}].key", i);
     if (auto s = r.string(field, kMaxKeyLength, kv.key, length, kept); !s) return s.error();
     if (!kept)
-      return bad(r, field, fmt::format("a key of at most {} bytes", kMaxKeyLength),
+      return bad(r, field,
+                 fmt::format("a key of at most {} bytes, all keys and kept values within {} bytes",
+                             kMaxKeyLength, kMaxKeptBytes),
                  fmt::format("{} bytes", length));
     auto t = read_type(r, kv.key);
     if (!t) return t.error();

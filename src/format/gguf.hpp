@@ -44,6 +44,14 @@ inline constexpr std::uint64_t kMaxKeyLength = 1u << 16;
 inline constexpr int kMaxArrayDepth = 8;
 // GGML_MAX_DIMS.
 inline constexpr std::uint32_t kMaxDims = 4;
+// Memory bounds (docs/limits.md). Each key/value costs ~200 bytes in memory for as few as 13 in the file,
+// each tensor info ~130 for 24, and a kept u8 array 8 bytes per element for 1: without these, a 100 MB header
+// of minimal entries took over a GiB. Real files hold < 100 metadata keys and < 5,000 tensors.
+inline constexpr std::uint64_t kMaxKvCount = 1u << 16;
+inline constexpr std::uint64_t kMaxTensorCount = 1u << 17;
+// Keys, kept strings and loaded arrays together; past it, further values are skipped like over-long ones
+// (real files keep < 2 MiB: per-layer arrays and short strings).
+inline constexpr std::uint64_t kMaxKeptBytes = 16u << 20;
 
 struct Value {
   ValueType type = ValueType::u8;

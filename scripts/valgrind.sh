@@ -6,7 +6,7 @@
 # The tests' time and memory bounds are lifted (KVSPEC_TEST_UNDER_VALGRIND): memcheck is ~20-50x slower.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-dir=build-valgrind
+dir=${KVSPEC_VALGRIND_BUILD:-build-valgrind}  # the build folder (override to reuse one)
 filter=${1:-*}
 cmake -S . -B "$dir" -DKVSPEC_WERROR=ON -DKVSPEC_BUILD_BENCH=OFF -DCMAKE_BUILD_TYPE=RelWithDebInfo \
   -DKVSPEC_TEST_CLI_UNDER_VALGRIND=ON >/dev/null

@@ -450,8 +450,9 @@ TEST_F(Hostile, SafetensorsIndexAndShards) {
   ASSERT_EQ(mkfifo((dir.path() + "/fifo/model-1.safetensors").c_str(), 0600), 0);
   expect_refused("fifo shard", {dir.path() + "/fifo"}, dir.path() + "/fifo/model-1.safetensors",
                  {"a regular file"});
-  // Two header-only shards of 15 × 2^59 bytes each: every file is valid (< 2^63), their total is not. The
-  // quantization-overhead sum overflowed before the checked total refused it (UB under UBSan).
+  // Two header-only shards of 15 × 2^59 bytes each: every file is valid (< 2^63), their total is not. Two
+  // sums overflowed on it (UB, caught by UBSan): the index's total_size check in read_checkpoint, and the
+  // quantization-overhead sum in summarize_weights (before its checked total refused it).
   std::string map = "{\"weight_map\": {";
   for (int i = 0; i < 2; ++i) {
     std::string shard = "model-" + std::to_string(i) + ".safetensors";
@@ -464,10 +465,14 @@ TEST_F(Hostile, SafetensorsIndexAndShards) {
       map += (i || t ? ", \"" : "\"") + name + "\": \"" + shard + "\"";
     }
     dir.write("huge_total/" + shard, st_file(header + "}"));
+    dir.write("huge_total_no_index/" + shard, st_file(header + "}"));
   }
   p = folder("huge_total", map + "}}");
   expect_refused("total past 2^63", {dir.path() + "/huge_total"}, "/huge_total/model-1.safetensors",
                  {"weights whose total fits in 64 bits", "an overflow"});
+  dir.write("huge_total_no_index/config.json", kLlamaConfig);
+  expect_refused("total past 2^63, no index", {dir.path() + "/huge_total_no_index"},
+                 "/huge_total_no_index/model-1.safetensors", {"weights whose total fits in 64 bits"});
   // A shard that is a folder.
   p = folder("dir_shard", R"({"weight_map": {"a": "model-1.safetensors"}})");
   fs::create_directories(dir.path() + "/dir_shard/model-1.safetensors");

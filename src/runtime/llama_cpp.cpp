@@ -213,15 +213,10 @@ Result<RuntimeSize> size_llama_cpp(const ModelCacheSpec& spec, const RuntimeRequ
       out.notes.push_back("some recurrent layers state no element counts: their f32 state is not counted");
   }
 
-  auto kv = sum("the cache size", out.k_bytes, out.v_bytes);
   auto state = sum("the cache size", out.r_bytes, out.s_bytes);
-  if (!kv) return kv.error();
   if (!state) return state.error();
-  out.kv_bytes = *kv;
   out.state_bytes = *state;
-  auto total = sum("the cache size", out.kv_bytes, out.state_bytes);
-  if (!total) return total.error();
-  out.total_bytes = *total;
+  if (auto s = close_totals(out); !s) return s.error();
   if (request.context % kPad != 0 || (!o.kv_unified && request.context / n_seq % kPad != 0))
     out.notes.push_back(
         fmt::format("n_ctx {} padded to {} ({} cells per stream)", request.context, n_ctx, n_ctx_seq));

@@ -145,12 +145,7 @@ Result<RuntimeSize> size_mlx(const ModelCacheSpec& spec, const RuntimeRequest& r
         break;
     }
     if (cls == CacheClass::arrays) {
-      auto s = product("recurrent state", l.state_bytes, request.batch);
-      if (!s) return s.error();
-      auto st = sum("the cache size", out.state_bytes, *s);
-      if (!st) return st.error();
-      out.state_bytes = *st;
-      out.per_layer_bytes[i] = *s;
+      if (auto s = add_layer_state(out, i, l.state_bytes, request.batch); !s) return s.error();
       continue;
     }
     if (cls == CacheClass::none || !l.owns_kv()) continue;

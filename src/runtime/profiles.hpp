@@ -41,6 +41,12 @@ inline std::int64_t round_up(std::int64_t a, std::int64_t m) {
 // The model's own dtype in bytes per element (bf16/f16 = 2), from spec.dtype; 2 when unstated.
 std::int64_t model_dtype_bytes(const ModelCacheSpec& spec);
 
+// Adds K and V bytes to out's K/V totals (checked).
+Status add_kv_totals(RuntimeSize& out, std::int64_t k_bytes, std::int64_t v_bytes);
+// Adds layer `i`'s recurrent state (bytes per sequence × copies) to out's state total and its per-layer
+// entry.
+Result<std::int64_t> add_layer_state(RuntimeSize& out, std::size_t i, std::int64_t state_bytes,
+                                     std::int64_t copies);
 // Adds layer `i`'s K and V — row bytes per token × tokens × copies (sequences or streams) — to out's K/V
 // totals and its per-layer entries; returns the layer's bytes.
 Result<std::int64_t> add_layer_kv(RuntimeSize& out, std::size_t i, std::int64_t k_row, std::int64_t v_row,

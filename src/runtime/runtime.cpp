@@ -32,20 +32,36 @@ Result<std::int64_t> sum(std::string_view what, std::int64_t a, std::int64_t b) 
   return *s;
 }
 
+Status add_kv_totals(RuntimeSize& out, std::int64_t k_bytes, std::int64_t v_bytes) {
+  auto ks = sum("K bytes", out.k_bytes, k_bytes);
+  auto vs = sum("V bytes", out.v_bytes, v_bytes);
+  if (!ks) return ks.error();
+  if (!vs) return vs.error();
+  out.k_bytes = *ks;
+  out.v_bytes = *vs;
+  return Ok{};
+}
+
+Result<std::int64_t> add_layer_state(RuntimeSize& out, std::size_t i, std::int64_t state_bytes,
+                                     std::int64_t copies) {
+  auto s = product("recurrent state", state_bytes, copies);
+  if (!s) return s.error();
+  auto st = sum("the cache size", out.state_bytes, *s);
+  if (!st) return st.error();
+  out.state_bytes = *st;
+  out.per_layer_bytes[i] = *s;
+  return *s;
+}
+
 Result<std::int64_t> add_layer_kv(RuntimeSize& out, std::size_t i, std::int64_t k_row, std::int64_t v_row,
                                   std::int64_t tokens, std::int64_t copies) {
   auto kb = product("K bytes", k_row, tokens, copies);
   auto vb = product("V bytes", v_row, tokens, copies);
   if (!kb) return kb.error();
   if (!vb) return vb.error();
-  auto ks = sum("K bytes", out.k_bytes, *kb);
-  auto vs = sum("V bytes", out.v_bytes, *vb);
   auto lt = sum("layer bytes", *kb, *vb);
-  if (!ks) return ks.error();
-  if (!vs) return vs.error();
   if (!lt) return lt.error();
-  out.k_bytes = *ks;
-  out.v_bytes = *vs;
+  if (auto s = add_kv_totals(out, *kb, *vb); !s) return s.error();
   out.per_layer_bytes[i] = *lt;
   out.per_layer_tokens[i] = tokens;
   return *lt;
@@ -148,12 +164,7 @@ Result<RuntimeSize> size_exact_runtime(const ModelCacheSpec& spec, const Runtime
     auto vb = product("V bytes", *v, tokens, request.batch);
     if (!kb) return kb.error();
     if (!vb) return vb.error();
-    auto ks = sum("K bytes", out.k_bytes, *kb);
-    auto vs = sum("V bytes", out.v_bytes, *vb);
-    if (!ks) return ks.error();
-    if (!vs) return vs.error();
-    out.k_bytes = *ks;
-    out.v_bytes = *vs;
+    if (auto s = add_kv_totals(out, *kb, *vb); !s) return s.error();
   }
   finish(out);
   return out;

@@ -39,12 +39,7 @@ Result<RuntimeSize> size_transformers(const ModelCacheSpec& spec, const RuntimeR
   for (std::size_t i = 0; i < spec.layers.size(); ++i) {
     const LayerSpec& l = spec.layers[i];
     if (l.kind == LayerKind::recurrent) {
-      auto s = product("recurrent state", l.state_bytes, request.batch);
-      if (!s) return s.error();
-      auto st = sum("the cache size", out.state_bytes, *s);
-      if (!st) return st.error();
-      out.state_bytes = *st;
-      out.per_layer_bytes[i] = *s;
+      if (auto s = add_layer_state(out, i, l.state_bytes, request.batch); !s) return s.error();
       continue;
     }
     if (!l.owns_kv()) continue;

@@ -314,12 +314,7 @@ Result<RuntimeSize> size_vllm(const ModelCacheSpec& spec, const RuntimeRequest& 
           auto vb = product("V bytes", *tokens, s.v_bytes_per_token);
           if (!kb) return kb.error();
           if (!vb) return vb.error();
-          auto ks = sum("K bytes", out.k_bytes, *kb);
-          auto vs = sum("V bytes", out.v_bytes, *vb);
-          if (!ks) return ks.error();
-          if (!vs) return vs.error();
-          out.k_bytes = *ks;
-          out.v_bytes = *vs;
+          if (auto st = add_kv_totals(out, *kb, *vb); !st) return st.error();
         }
       }
       group_size = std::max(group_size, here);

@@ -10,6 +10,7 @@
 #include <map>
 #include <sstream>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include <fmt/format.h>
@@ -340,6 +341,28 @@ ModelCacheSpec gemma3_270m() {
   return s;
 }
 
+// Qwen3.5/3.6-35B-A3B as llama.cpp's qwen35moe GGUF prints it
+// (https://github.com/ggml-org/llama.cpp/issues/25121, #25721): 40 layers, full_attention_interval 4 -> 10
+// attention layers of 2 KV heads × 256 (n_embd_k_gqa 512); 30 Gated-DeltaNet layers with ssm.conv_kernel 4,
+// ssm.inner_size 4096, ssm.state_size 128, ssm.group_count 16.
+ModelCacheSpec qwen35moe_35b_a3b() {
+  ModelCacheSpec s;
+  s.model_type = "qwen3_5_moe";
+  for (int i = 0; i < 40; ++i) {
+    if (i % 4 == 3) {
+      s.layers.push_back(attn(LayerKind::full_attention, 2, 256, 256));
+    } else {
+      LayerSpec l;
+      l.kind = LayerKind::recurrent;
+      l.conv_state_values = 3 * (4096 + 2 * 16 * 128);  // (kernel - 1) × conv channels 8192
+      l.recurrent_state_values = 128 * 4096;            // state_size × inner_size
+      l.state_bytes = 4 * (l.conv_state_values + l.recurrent_state_values);
+      s.layers.push_back(l);
+    }
+  }
+  return s;
+}
+
 TEST(RuntimeLlamaCpp, RealLoadLogsWithUrls) {
   // 1. https://github.com/ollama/ollama/issues/16480 — gpt-oss-120b under ollama 0.30.2's llama.cpp (2026
   //    build: it prints attn_rot_k). Parameters: n_seq_max 2, n_ctx 262144, n_ctx_seq 131072, n_ubatch
@@ -524,20 +547,7 @@ TEST(RuntimeLlamaCpp, RealLoadLogsWithUrls) {
   //    off by default; with n_rs_seq 0 it is one slot, as kvspec counts).
   {
     SCOPED_TRACE("llama.cpp#23269 qwen35moe hybrid");
-    ModelCacheSpec s;
-    s.model_type = "qwen3_5_moe";
-    for (int i = 0; i < 40; ++i) {
-      if (i % 4 == 3) {
-        s.layers.push_back(attn(LayerKind::full_attention, 2, 256, 256));
-      } else {
-        LayerSpec l;
-        l.kind = LayerKind::recurrent;
-        l.conv_state_values = 3 * (4096 + 2 * 16 * 128);  // (kernel - 1) × conv channels 8192
-        l.recurrent_state_values = 128 * 4096;            // state_size × inner_size
-        l.state_bytes = 4 * (l.conv_state_values + l.recurrent_state_values);
-        s.layers.push_back(l);
-      }
-    }
+    ModelCacheSpec s = qwen35moe_35b_a3b();
     auto q = llama_request(65536, 1);
     q.llama_cpp.kv_unified = true;
     q.llama_cpp.ubatch = 1088;
@@ -551,6 +561,92 @@ TEST(RuntimeLlamaCpp, RealLoadLogsWithUrls) {
     EXPECT_EQ(*got->recurrent_cells, 1);
     EXPECT_EQ(mib(3 * got->r_bytes), "8.44");
     EXPECT_EQ(mib(3 * got->s_bytes), "180.00");
+  }
+
+  // 9. https://github.com/ollama/ollama/issues/9221 (comment by 948024326, February 2025) — ollama's
+  //    llama.cpp of early 2025 printing the geometry: arch qwen2, n_layer 64, n_head_kv 8, n_embd_head_k/v
+  //    128 (n_embd_k_gqa = n_embd_v_gqa = 1024), n_swa 0 (Qwen2.5-32B / its R1 distill). n_seq_max 4,
+  //    n_ctx 65536, n_ctx_per_seq 16384, n_ubatch 512, flash_attn 0, f16:
+  //    "llama_kv_cache_init: kv_size = 65536, offload = 1, type_k = 'f16', type_v = 'f16', n_layer = 64"
+  //    "KV self size = 16384.00 MiB, K (f16): 8192.00 MiB, V (f16): 8192.00 MiB"
+  //    and a second load in the thread, n_ctx 8192 (n_ctx_per_seq 2048):
+  //    "KV self size = 2048.00 MiB, K (f16): 1024.00 MiB, V (f16): 1024.00 MiB"
+  //    That build kept one stream of n_ctx cells for all sequences; current llama.cpp keeps 4 streams of
+  //    n_ctx / 4: the same bytes.
+  for (auto [n_ctx, kv, half] :
+       {std::tuple{65536, "16384.00", "8192.00"}, std::tuple{8192, "2048.00", "1024.00"}}) {
+    SCOPED_TRACE(fmt::format("ollama#9221 qwen2 64 layers -np 4 -c {}", n_ctx));
+    auto q = llama_request(n_ctx, 4);
+    q.llama_cpp.flash_attn = kvspec::FlashAttn::off;
+    auto got = kvspec::size_runtime(uniform("qwen2", 64, 8, 128, 128), q);
+    ASSERT_TRUE(got) << got.error().message();
+    EXPECT_EQ(*got->cells * *got->streams, n_ctx);  // 4 streams of n_ctx / 4
+    // 64 × 65536 × (1024 + 1024) × 2 B = 17'179'869'184 B = 16384 MiB; 64 × 8192 × 4096 B = 2048 MiB
+    EXPECT_EQ(mib(got->kv_bytes), kv);
+    EXPECT_EQ(mib(got->k_bytes), half);
+    EXPECT_EQ(mib(got->v_bytes), half);
+  }
+
+  // 10. https://github.com/ggml-org/llama.cpp/issues/14075 (June 2025, "version: 5605 (5787b5da)") —
+  //    DeepSeek-R1-Distill-Llama-70B Q5_K_M (Llama-3-70B geometry: 80 layers, 8 KV heads × 128), -c 2048 -fa,
+  //    one sequence, row split over 4 GPUs:
+  //    "llama_kv_cache_unified: size =  640.00 MiB (  2048 cells,  80 layers,  1 seqs), K (f16):  320.00
+  //     MiB, V (f16):  320.00 MiB"
+  //    "CUDA0 KV buffer size = 168.00 MiB", CUDA1 160.00, CUDA2 160.00, CUDA3 152.00 (21/20/20/19 layers).
+  {
+    SCOPED_TRACE("llama.cpp#14075 Llama-70B -c 2048 -fa");
+    auto q = llama_request(2048, 1);
+    q.llama_cpp.flash_attn = kvspec::FlashAttn::on;
+    auto got = kvspec::size_runtime(uniform("llama", 80, 8, 128, 128), q);
+    ASSERT_TRUE(got) << got.error().message();
+    EXPECT_EQ(*got->cells, 2048);
+    EXPECT_EQ(mib(got->kv_bytes), "640.00");  // 80 × 2048 × 2048 × 2 B
+    EXPECT_EQ(mib(got->k_bytes), "320.00");
+    // one layer: 2048 cells × 2048 values × 2 B = 8 MiB
+    EXPECT_EQ(got->per_layer_bytes[0], 8'388'608);
+    EXPECT_EQ(mib(21 * got->per_layer_bytes[0]), "168.00");
+    EXPECT_EQ(mib(19 * got->per_layer_bytes[0]), "152.00");
+  }
+
+  // 11. https://github.com/ggml-org/llama.cpp/issues/25721 (2026 build, prints attn_rot_k) — Qwen3.6-35B-A3B
+  //    MXFP4 (qwen35moe, geometry printed as in qwen35moe_35b_a3b()), -ctk q4_0 -ctv q4_0, the model's full
+  //    262144-token context, one sequence, MTP off (the state below is one slot):
+  //    "llama_kv_cache: size = 1440.00 MiB (262144 cells,  10 layers,  1/1 seqs), K (q4_0):  720.00 MiB,
+  //     V (q4_0):  720.00 MiB"
+  //    "llama_memory_recurrent: size =   62.81 MiB ..."
+  //    The llama_context lines are not in the quoted excerpt; a q4_0 V needs flash attention, which the
+  //    2026 build enables (auto).
+  {
+    SCOPED_TRACE("llama.cpp#25721 qwen35moe q4_0 262144");
+    auto q = llama_request(262144, 1);
+    q.k_dtype = q.v_dtype = kvspec::CacheDType::q4_0;
+    auto got = kvspec::size_runtime(qwen35moe_35b_a3b(), q);
+    ASSERT_TRUE(got) << got.error().message();
+    EXPECT_EQ(*got->cells, 262144);
+    // a row of 512 values = 16 q4_0 blocks × 18 B = 288 B; 10 × 262144 × 288 = 754'974'720 B = 720 MiB
+    EXPECT_EQ(mib(got->k_bytes), "720.00");
+    EXPECT_EQ(mib(got->v_bytes), "720.00");
+    EXPECT_EQ(mib(got->kv_bytes), "1440.00");
+    // R 30 × 3 × 8192 × 4 B = 2'949'120 B, S 30 × 128 × 4096 × 4 B = 62'914'560 B; 65'863'680 B = 62.81 MiB
+    EXPECT_EQ(mib(got->state_bytes), "62.81");
+  }
+
+  // 12. https://github.com/ollama/ollama/issues/9352 (February 2025) — 32 layers, n_ctx_train 131072, rope
+  //    base 500000, 292 tensors: Llama-3.1-8B (8 KV heads × 128; the geometry is inferred from those facts,
+  //    the excerpt does not print it). n_ctx 81920, n_ctx_per_seq 8192 (10 sequences), n_ubatch 512,
+  //    flash_attn 0, f16:
+  //    "llama_kv_cache_init: kv_size = 81920, offload = 1, type_k = 'f16', type_v = 'f16', n_layer = 32"
+  //    "KV self size = 10240.00 MiB, K (f16): 5120.00 MiB, V (f16): 5120.00 MiB"
+  {
+    SCOPED_TRACE("ollama#9352 Llama-3.1-8B -np 10 -c 81920");
+    auto q = llama_request(81920, 10);
+    q.llama_cpp.flash_attn = kvspec::FlashAttn::off;
+    auto got = kvspec::size_runtime(uniform("llama", 32, 8, 128, 128), q);
+    ASSERT_TRUE(got) << got.error().message();
+    EXPECT_EQ(*got->cells, 8192);  // 81920 / 10, already a multiple of 256
+    EXPECT_EQ(*got->streams, 10);
+    EXPECT_EQ(mib(got->kv_bytes), "10240.00");  // 32 × 81920 × 2048 × 2 B
+    EXPECT_EQ(mib(got->k_bytes), "5120.00");
   }
 }
 

@@ -24,8 +24,9 @@ std::atomic<bool> g_track{false};
 std::atomic<std::size_t> g_largest{0};
 }  // namespace
 
-// Under AddressSanitizer the allocator is ASan's own (shared libraries bind to it): no replacement, no count.
-#ifndef __SANITIZE_ADDRESS__
+// Under AddressSanitizer the allocator is ASan's own (shared libraries bind to it), and under valgrind
+// memcheck's (tests/CMakeLists.txt): no replacement, no count there.
+#if !defined(__SANITIZE_ADDRESS__) && !defined(KVSPEC_TEST_KEEP_SYSTEM_NEW)
 void* operator new(std::size_t n) {
   if (g_track.load(std::memory_order_relaxed)) {
     std::size_t prev = g_largest.load(std::memory_order_relaxed);

@@ -67,7 +67,7 @@ void BM_InspectSharded60(benchmark::State& st) {
   std::int64_t reported = 0, kernel = 0, n = 0;
   for (auto _ : st) {
     std::int64_t before = rchar();
-    auto spec = kvspec::load_model(f.dir.path().string());
+    auto spec = kvspec::load_model(f.dir.path());
     kernel += rchar() - before;
     if (!spec || !spec->weights) {
       st.SkipWithError(spec ? "no weights" : spec.error().message().c_str());

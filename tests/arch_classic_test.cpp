@@ -5,47 +5,23 @@
 // next to it in classic.cpp.
 #include <gtest/gtest.h>
 
-#include <unistd.h>
-
-#include <array>
 #include <cctype>
-#include <cstdio>
-#include <filesystem>
-#include <fstream>
-#include <memory>
 #include <optional>
 #include <string>
 
+#include "cli_util.hpp"
 #include "kvspec/load.hpp"
 #include "kvspec/size.hpp"
 #include "kvspec/spec.hpp"
+#include "test_util.hpp"
 
 namespace kvspec {
 namespace {
 
-ModelCacheSpec load_config(const std::string& name) {
-  auto spec = load_model(std::string(KVSPEC_TEST_DATA) + "/configs/" + name);
-  EXPECT_TRUE(spec) << (spec ? "" : spec.error().message());
-  return spec ? *spec : ModelCacheSpec{};
-}
-
-ModelCacheSpec inline_config(const std::string& json) {
-  auto spec = spec_from_config_text(json, "inline.json");
-  EXPECT_TRUE(spec) << (spec ? "" : spec.error().message());
-  return spec ? *spec : ModelCacheSpec{};
-}
-
-std::int64_t f16_bytes_per_token(const ModelCacheSpec& spec) {
-  auto b = kv_bytes_per_token(spec, CacheDType::f16, CacheDType::f16);
-  EXPECT_TRUE(b);
-  return b ? *b : -1;
-}
-
-bool has_note(const ModelCacheSpec& spec, const std::string& fragment) {
-  for (const Note& n : spec.notes)
-    if (n.text.find(fragment) != std::string::npos) return true;
-  return false;
-}
+using test::bytes_per_token_f16;
+using test::from_json;
+using test::has_note;
+using test::load_fixture;
 
 struct Uniform {
   const char* what;  // fixture directory, or a label for an inline config
@@ -227,7 +203,7 @@ class ArchClassicUniform : public ::testing::TestWithParam<Uniform> {};
 
 TEST_P(ArchClassicUniform, KindsHeadsDimsBytes) {
   const Uniform& u = GetParam();
-  ModelCacheSpec s = u.json == nullptr ? load_config(u.what) : inline_config(u.json);
+  ModelCacheSpec s = u.json == nullptr ? load_fixture(u.what) : from_json(u.json);
   EXPECT_EQ(s.model_type, u.model_type);
   ASSERT_EQ(s.num_layers(), u.layers);
   EXPECT_EQ(s.count(LayerKind::full_attention), u.layers);
@@ -237,7 +213,7 @@ TEST_P(ArchClassicUniform, KindsHeadsDimsBytes) {
     EXPECT_EQ(l.head_dim_v, u.head_dim);
   }
   EXPECT_EQ(s.head_dim, u.head_dim);
-  EXPECT_EQ(f16_bytes_per_token(s), u.bytes_per_token);
+  EXPECT_EQ(bytes_per_token_f16(s), u.bytes_per_token);
   EXPECT_EQ(s.state_bytes_per_sequence(), 0);
   EXPECT_FALSE(s.sliding_window.has_value());
   EXPECT_FALSE(s.has_warnings()) << (s.notes.empty() ? "" : s.notes.front().text);
@@ -252,17 +228,16 @@ INSTANTIATE_TEST_SUITE_P(Families, ArchClassicUniform, ::testing::ValuesIn(kUnif
                          });
 
 TEST(ArchClassic, Glm45MtpLayerNotCounted) {
-  ModelCacheSpec s = load_config("zai-org__GLM-4.5");
+  ModelCacheSpec s = load_fixture("zai-org__GLM-4.5");
   EXPECT_TRUE(has_note(s, "num_nextn_predict_layers = 1"));
   EXPECT_EQ(s.num_layers(), 92);  // not 93
 }
 
 TEST(ArchClassic, Qwen2VlSlidingIsInertWithoutUseSlidingWindow) {
-  ModelCacheSpec s = load_config("Qwen__Qwen2-VL-2B-Instruct-AWQ");
+  ModelCacheSpec s = load_fixture("Qwen__Qwen2-VL-2B-Instruct-AWQ");
   EXPECT_TRUE(has_note(s, "sliding_window 32768 is inert"));
   // With use_sliding_window, layers >= max_window_layers (2 of 4 here) are windowed (Qwen2VLTextConfig).
-  ModelCacheSpec w =
-      inline_config(R"({"model_type": "qwen2_vl", "hidden_size": 1536, "num_attention_heads": 12,
+  ModelCacheSpec w = from_json(R"({"model_type": "qwen2_vl", "hidden_size": 1536, "num_attention_heads": 12,
       "num_key_value_heads": 2, "num_hidden_layers": 4, "use_sliding_window": true, "sliding_window": 1024,
       "max_window_layers": 2})");
   EXPECT_EQ(w.count(LayerKind::full_attention), 2);
@@ -273,8 +248,7 @@ TEST(ArchClassic, Qwen2VlSlidingIsInertWithoutUseSlidingWindow) {
 TEST(ArchClassic, SmolLM3SlidesOnlyNoPELayers) {
   // SmolLM3Config: NoPE iff (i + 1) % 4 == 0 → layers 3 and 7 of 8; with use_sliding_window those (only) are
   // sliding. KV heads 4 (default), 2048 / 16 = 128.
-  ModelCacheSpec s =
-      inline_config(R"({"model_type": "smollm3", "hidden_size": 2048, "num_attention_heads": 16,
+  ModelCacheSpec s = from_json(R"({"model_type": "smollm3", "hidden_size": 2048, "num_attention_heads": 16,
       "num_hidden_layers": 8, "use_sliding_window": true, "sliding_window": 4096})");
   ASSERT_EQ(s.num_layers(), 8);
   EXPECT_EQ(s.count(LayerKind::sliding_attention), 2);
@@ -283,16 +257,15 @@ TEST(ArchClassic, SmolLM3SlidesOnlyNoPELayers) {
   EXPECT_EQ(s.layers[3].window, 4096);
   EXPECT_EQ(s.layers[0].num_kv_heads, 4);
   // 8 × 2 × 4 × 128 × 2 = 16,384 (uncapped)
-  EXPECT_EQ(f16_bytes_per_token(s), 8 * 2 * 4 * 128 * 2);
+  EXPECT_EQ(bytes_per_token_f16(s), 8 * 2 * 4 * 128 * 2);
   // Explicit no_rope_layers: NoPE at 0 and 1 only.
-  ModelCacheSpec e =
-      inline_config(R"({"model_type": "smollm3", "hidden_size": 2048, "num_attention_heads": 16,
+  ModelCacheSpec e = from_json(R"({"model_type": "smollm3", "hidden_size": 2048, "num_attention_heads": 16,
       "num_hidden_layers": 4, "use_sliding_window": true, "sliding_window": 4096, "no_rope_layers": [0, 0, 1, 1]})");
   EXPECT_EQ(e.layers[0].kind, LayerKind::sliding_attention);
   EXPECT_EQ(e.layers[1].kind, LayerKind::sliding_attention);
   EXPECT_EQ(e.layers[2].kind, LayerKind::full_attention);
   // Released SmolLM3-3B: use_sliding_window false → 36 full layers (class default count).
-  ModelCacheSpec r = inline_config(R"({"model_type": "smollm3", "use_sliding_window": false,
+  ModelCacheSpec r = from_json(R"({"model_type": "smollm3", "use_sliding_window": false,
       "sliding_window": null})");
   EXPECT_EQ(r.count(LayerKind::full_attention), 36);
   EXPECT_FALSE(r.has_warnings());
@@ -303,7 +276,7 @@ TEST(ArchClassic, HunyuanClaLayersShareTheirOwner) {
   // modeling_hunyuan.py).
   const char* json = R"({"model_type": "hunyuan_v1_dense", "hidden_size": 4096, "num_attention_heads": 32,
       "num_hidden_layers": 4, "num_key_value_heads": 8, "head_dim": 128, "use_cla": true, "cla_share_factor": 2})";
-  ModelCacheSpec s = inline_config(json);
+  ModelCacheSpec s = from_json(json);
   ASSERT_EQ(s.num_layers(), 4);
   EXPECT_EQ(s.layers[0].kind, LayerKind::full_attention);
   EXPECT_EQ(s.layers[1].kind, LayerKind::shared);
@@ -313,18 +286,17 @@ TEST(ArchClassic, HunyuanClaLayersShareTheirOwner) {
   EXPECT_EQ(s.layers[3].shares_with, 2);
   EXPECT_EQ(layer_strip(s), "F=F=");
   // Only the 2 owning layers cache: 2 × 2 × 8 × 128 × 2 = 8,192 (4 layers without CLA: 16,384).
-  EXPECT_EQ(f16_bytes_per_token(s), 2 * 2 * 8 * 128 * 2);
+  EXPECT_EQ(bytes_per_token_f16(s), 2 * 2 * 8 * 128 * 2);
   EXPECT_FALSE(s.has_warnings());
   // A factor of 3 over 6 layers: 0 owns 1, 2; 3 owns 4, 5.
-  ModelCacheSpec t =
-      inline_config(R"({"model_type": "hunyuan_v1_moe", "num_hidden_layers": 6, "use_cla": true,
+  ModelCacheSpec t = from_json(R"({"model_type": "hunyuan_v1_moe", "num_hidden_layers": 6, "use_cla": true,
       "cla_share_factor": 3})");
   EXPECT_EQ(layer_strip(t), "F==F==");
   EXPECT_EQ(t.layers[5].shares_with, 3);
 }
 
 TEST(ArchClassic, HunyuanSlidingWindowIsNotUsed) {
-  ModelCacheSpec s = inline_config(R"({"model_type": "hunyuan_v1_dense", "num_hidden_layers": 2,
+  ModelCacheSpec s = from_json(R"({"model_type": "hunyuan_v1_dense", "num_hidden_layers": 2,
       "sliding_window": 4096})");
   EXPECT_EQ(s.count(LayerKind::full_attention), 2);
   EXPECT_FALSE(s.sliding_window.has_value());
@@ -334,16 +306,16 @@ TEST(ArchClassic, HunyuanSlidingWindowIsNotUsed) {
 TEST(ArchClassic, Dots1WindowsLayersFromMaxWindowLayers) {
   // Dots1Config: sliding iff i >= max_window_layers, no use_sliding_window gate. 62 layers, from 60: 2
   // sliding.
-  ModelCacheSpec s = inline_config(R"({"model_type": "dots1", "hidden_size": 4096, "num_attention_heads": 32,
+  ModelCacheSpec s = from_json(R"({"model_type": "dots1", "hidden_size": 4096, "num_attention_heads": 32,
       "num_key_value_heads": 32, "head_dim": 128, "num_hidden_layers": 62, "sliding_window": 4096,
       "max_window_layers": 60})");
   EXPECT_EQ(s.count(LayerKind::full_attention), 60);
   EXPECT_EQ(s.count(LayerKind::sliding_attention), 2);
   EXPECT_EQ(s.layers[61].window, 4096);
   // 62 × 2 × 32 × 128 × 2 = 1,015,808 (uncapped)
-  EXPECT_EQ(f16_bytes_per_token(s), 62 * 2 * 32 * 128 * 2);
+  EXPECT_EQ(bytes_per_token_f16(s), 62 * 2 * 32 * 128 * 2);
   // Released dots.llm1 (max_window_layers 62 = layers): all full, no window reported.
-  ModelCacheSpec r = inline_config(R"({"model_type": "dots1", "hidden_size": 4096, "num_attention_heads": 32,
+  ModelCacheSpec r = from_json(R"({"model_type": "dots1", "hidden_size": 4096, "num_attention_heads": 32,
       "head_dim": 128, "num_hidden_layers": 62, "max_window_layers": 62})");
   EXPECT_EQ(r.count(LayerKind::full_attention), 62);
   EXPECT_FALSE(r.sliding_window.has_value());
@@ -360,25 +332,12 @@ TEST(ArchClassic, BadFlagTypesAreErrors) {
   EXPECT_EQ(c.error().field, "multi_query_group_num");
 }
 
-std::string run_cli(const std::string& args) {
-  std::string cmd = std::string(KVSPEC_CLI) + " " + args + " 2>&1";
-  std::unique_ptr<FILE, int (*)(FILE*)> pipe(popen(cmd.c_str(), "r"), pclose);
-  std::string out;
-  if (!pipe) return out;
-  std::array<char, 4096> buf{};
-  while (std::size_t n = fread(buf.data(), 1, buf.size(), pipe.get())) out.append(buf.data(), n);
-  return out;
-}
-
 TEST(ArchClassic, CliShowsSharedLayers) {
-  namespace fs = std::filesystem;
-  fs::path dir = fs::temp_directory_path() / ("kvspec_cla_" + std::to_string(::getpid()));
-  fs::create_directories(dir);
-  std::ofstream(dir / "config.json") << R"({"model_type": "hunyuan_v1_dense", "num_hidden_layers": 4,
-      "use_cla": true, "cla_share_factor": 2})";
-  std::string json = run_cli("inspect " + dir.string() + " --json");
-  std::string text = run_cli("inspect " + dir.string());
-  fs::remove_all(dir);
+  test::TempDir dir;
+  dir.write("config.json", R"({"model_type": "hunyuan_v1_dense", "num_hidden_layers": 4,
+      "use_cla": true, "cla_share_factor": 2})");
+  std::string json = test::run_cli("inspect " + dir.path() + " --json").out;
+  std::string text = test::run_cli("inspect " + dir.path()).out;
   EXPECT_NE(json.find("\"kind\": \"shared\""), std::string::npos) << json.substr(0, 400);
   EXPECT_NE(json.find("\"shares_with\": 2"), std::string::npos);
   EXPECT_NE(text.find("F=F="), std::string::npos) << text;

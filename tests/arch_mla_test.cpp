@@ -5,41 +5,21 @@
 // class.
 #include <gtest/gtest.h>
 
-#include <array>
-#include <cstdio>
-#include <memory>
 #include <string>
 
+#include "cli_util.hpp"
 #include "kvspec/load.hpp"
 #include "kvspec/size.hpp"
 #include "kvspec/spec.hpp"
+#include "test_util.hpp"
 
 namespace kvspec {
 namespace {
 
-ModelCacheSpec load_config(const std::string& name) {
-  auto spec = load_model(std::string(KVSPEC_TEST_DATA) + "/configs/" + name);
-  EXPECT_TRUE(spec) << (spec ? "" : spec.error().message());
-  return spec ? *spec : ModelCacheSpec{};
-}
-
-ModelCacheSpec inline_config(const std::string& json) {
-  auto spec = spec_from_config_text(json, "inline.json");
-  EXPECT_TRUE(spec) << (spec ? "" : spec.error().message());
-  return spec ? *spec : ModelCacheSpec{};
-}
-
-std::int64_t f16_bytes_per_token(const ModelCacheSpec& spec) {
-  auto b = kv_bytes_per_token(spec, CacheDType::f16, CacheDType::f16);
-  EXPECT_TRUE(b);
-  return b ? *b : -1;
-}
-
-bool has_note(const ModelCacheSpec& spec, const std::string& fragment) {
-  for (const Note& n : spec.notes)
-    if (n.text.find(fragment) != std::string::npos) return true;
-  return false;
-}
+using test::bytes_per_token_f16;
+using test::from_json;
+using test::has_note;
+using test::load_fixture;
 
 // Every layer is `mla` with one latent head of `width` values and no V.
 void expect_all_mla(const ModelCacheSpec& spec, std::int64_t layers, std::int64_t width) {
@@ -60,12 +40,12 @@ void expect_all_mla(const ModelCacheSpec& spec, std::int64_t layers, std::int64_
 TEST(ArchMla, DeepSeekV3) {
   // deepseek-ai/DeepSeek-V3: 61 layers, kv_lora_rank 512, qk_rope_head_dim 64, 128 heads (num_key_value_heads
   // 128 describes the decompressed heads), num_nextn_predict_layers 1 (not counted).
-  ModelCacheSpec s = load_config("deepseek-ai__DeepSeek-V3");
+  ModelCacheSpec s = load_fixture("deepseek-ai__DeepSeek-V3");
   EXPECT_EQ(s.model_type, "deepseek_v3");
   expect_all_mla(s, 61, 512 + 64);
   // 61 layers × (512 + 64) × 2 bytes = 70,272
-  EXPECT_EQ(f16_bytes_per_token(s), 61 * (512 + 64) * 2);
-  EXPECT_EQ(f16_bytes_per_token(s), 70'272);
+  EXPECT_EQ(bytes_per_token_f16(s), 61 * (512 + 64) * 2);
+  EXPECT_EQ(bytes_per_token_f16(s), 70'272);
   ASSERT_TRUE(s.mla.has_value());
   EXPECT_EQ(s.mla->kv_lora_rank, 512);
   EXPECT_EQ(s.mla->qk_rope_head_dim, 64);
@@ -83,11 +63,11 @@ TEST(ArchMla, DeepSeekV3) {
 TEST(ArchMla, DeepSeekV32IndexerIsASeparateComponent) {
   // deepseek-ai/DeepSeek-V3.2: V3 geometry plus the DSA lightning indexer, index_head_dim 128 per layer
   // (vLLM DeepseekV32IndexerCache; mlx-lm deepseek_v32.py second KVCache), torch_dtype bfloat16.
-  ModelCacheSpec s = load_config("deepseek-ai__DeepSeek-V3.2");
+  ModelCacheSpec s = load_fixture("deepseek-ai__DeepSeek-V3.2");
   EXPECT_EQ(s.model_type, "deepseek_v32");
   expect_all_mla(s, 61, 576);
   // The latent alone: 61 × 576 × 2 = 70,272 (the indexer is not in kv_bytes_per_token).
-  EXPECT_EQ(f16_bytes_per_token(s), 61 * 576 * 2);
+  EXPECT_EQ(bytes_per_token_f16(s), 61 * 576 * 2);
   ASSERT_EQ(s.extra_components.size(), 1u);
   const CacheComponent& idx = s.extra_components[0];
   EXPECT_EQ(idx.name, "indexer keys");
@@ -104,11 +84,11 @@ TEST(ArchMla, DeepSeekV32IndexerIsASeparateComponent) {
 TEST(ArchMla, DeepSeekV2LiteWithoutQueryLora) {
   // deepseek-ai/DeepSeek-V2-Lite: 27 layers, 16 heads, q_lora_rank null (queries projected directly: no
   // effect on the cache), kv_lora_rank 512, qk_rope_head_dim 64; no MTP layers.
-  ModelCacheSpec s = load_config("deepseek-ai__DeepSeek-V2-Lite");
+  ModelCacheSpec s = load_fixture("deepseek-ai__DeepSeek-V2-Lite");
   EXPECT_EQ(s.model_type, "deepseek_v2");
   expect_all_mla(s, 27, 576);
   // 27 × 576 × 2 = 31,104
-  EXPECT_EQ(f16_bytes_per_token(s), 27 * 576 * 2);
+  EXPECT_EQ(bytes_per_token_f16(s), 27 * 576 * 2);
   ASSERT_TRUE(s.mla.has_value());
   EXPECT_EQ(s.mla->num_heads, 16);
   EXPECT_FALSE(has_note(s, "num_nextn_predict_layers"));
@@ -117,11 +97,11 @@ TEST(ArchMla, DeepSeekV2LiteWithoutQueryLora) {
 TEST(ArchMla, KimiK2) {
   // moonshotai/Kimi-K2-Instruct (kimi_k2, DeepseekV3 geometry): 61 layers, 64 heads, num_nextn_predict_layers
   // 0.
-  ModelCacheSpec s = load_config("moonshotai__Kimi-K2-Instruct");
+  ModelCacheSpec s = load_fixture("moonshotai__Kimi-K2-Instruct");
   EXPECT_EQ(s.model_type, "kimi_k2");
   expect_all_mla(s, 61, 576);
   // 61 × (512 + 64) × 2 = 70,272
-  EXPECT_EQ(f16_bytes_per_token(s), 70'272);
+  EXPECT_EQ(bytes_per_token_f16(s), 70'272);
   EXPECT_EQ(s.mla->num_heads, 64);
   EXPECT_FALSE(has_note(s, "num_nextn_predict_layers"));
 }
@@ -130,12 +110,12 @@ TEST(ArchMla, MiniCPM3SelectedByArchitecture) {
   // openbmb/MiniCPM3-4B has no model_type: MiniCPM3ForCausalLM selects the rule. 62 layers, 40 heads,
   // kv_lora_rank 256, qk_rope_head_dim 32, qk_nope_head_dim 64, v_head_dim absent -> qk_nope_head_dim (remote
   // configuration_minicpm.py).
-  ModelCacheSpec s = load_config("openbmb__MiniCPM3-4B");
+  ModelCacheSpec s = load_fixture("openbmb__MiniCPM3-4B");
   EXPECT_EQ(s.model_type, "minicpm3");
   expect_all_mla(s, 62, 256 + 32);
   // 62 × (256 + 32) × 2 = 35,712
-  EXPECT_EQ(f16_bytes_per_token(s), 62 * 288 * 2);
-  EXPECT_EQ(f16_bytes_per_token(s), 35'712);
+  EXPECT_EQ(bytes_per_token_f16(s), 62 * 288 * 2);
+  EXPECT_EQ(bytes_per_token_f16(s), 35'712);
   ASSERT_TRUE(s.mla.has_value());
   EXPECT_EQ(s.mla->v_head_dim, 64);
   EXPECT_EQ(s.mla->num_heads, 40);
@@ -144,10 +124,10 @@ TEST(ArchMla, MiniCPM3SelectedByArchitecture) {
 TEST(ArchMla, Glm5DefaultsAndIndexer) {
   // GlmMoeDsaConfig defaults (modular_glm_moe_dsa.py): 78 layers, 64 heads, kv_lora_rank 512, qk_rope 64,
   // qk_nope 192, v 256, index_head_dim 128.
-  ModelCacheSpec s = inline_config(R"({"model_type": "glm_moe_dsa", "torch_dtype": "bfloat16"})");
+  ModelCacheSpec s = from_json(R"({"model_type": "glm_moe_dsa", "torch_dtype": "bfloat16"})");
   expect_all_mla(s, 78, 576);
   // 78 × 576 × 2 = 89,856
-  EXPECT_EQ(f16_bytes_per_token(s), 78 * 576 * 2);
+  EXPECT_EQ(bytes_per_token_f16(s), 78 * 576 * 2);
   EXPECT_EQ(s.mla->qk_nope_head_dim, 192);
   EXPECT_EQ(s.mla->v_head_dim, 256);
   EXPECT_EQ(s.mla->num_heads, 64);
@@ -158,12 +138,12 @@ TEST(ArchMla, Glm5DefaultsAndIndexer) {
 
 TEST(ArchMla, Glm5IndexerTypesCountOnlyFullIndexers) {
   // GLM-5.x `indexer_types`: "shared" layers reuse the previous full layer's top-k and cache no keys.
-  ModelCacheSpec s = inline_config(R"({"model_type": "glm_moe_dsa", "num_hidden_layers": 4,
+  ModelCacheSpec s = from_json(R"({"model_type": "glm_moe_dsa", "num_hidden_layers": 4,
       "num_attention_heads": 64, "hidden_size": 6144, "index_head_dim": 128, "torch_dtype": "bfloat16",
       "indexer_types": ["full", "shared", "full", "shared"]})");
   expect_all_mla(s, 4, 576);
   // 4 × 576 × 2 = 4,608
-  EXPECT_EQ(f16_bytes_per_token(s), 4 * 576 * 2);
+  EXPECT_EQ(bytes_per_token_f16(s), 4 * 576 * 2);
   ASSERT_EQ(s.extra_components.size(), 1u);
   // 2 full indexers × 128 × 2 bytes = 512
   EXPECT_EQ(s.extra_components[0].bytes_per_token, 2 * 128 * 2);
@@ -178,22 +158,22 @@ TEST(ArchMla, Glm5IndexerTypesCountOnlyFullIndexers) {
 TEST(ArchMla, Glm47Flash) {
   // GLM-4.7-Flash (glm4_moe_lite): 47 layers, 20 heads, hidden 2048 (2048 / 20 is not integral: the
   // decompressed head_dim default is qk_rope_head_dim, never hidden / heads), latent 512 + 64.
-  ModelCacheSpec s = inline_config(R"({"model_type": "glm4_moe_lite", "num_hidden_layers": 47,
+  ModelCacheSpec s = from_json(R"({"model_type": "glm4_moe_lite", "num_hidden_layers": 47,
       "num_attention_heads": 20, "num_key_value_heads": 20, "hidden_size": 2048, "kv_lora_rank": 512,
       "qk_rope_head_dim": 64, "qk_nope_head_dim": 192, "v_head_dim": 256, "q_lora_rank": 768})");
   expect_all_mla(s, 47, 576);
   // 47 × 576 × 2 = 54,144
-  EXPECT_EQ(f16_bytes_per_token(s), 54'144);
+  EXPECT_EQ(bytes_per_token_f16(s), 54'144);
 }
 
 TEST(ArchMla, KimiK25WrapsDeepSeekV3) {
-  ModelCacheSpec s = inline_config(R"({"model_type": "kimi_k25", "text_config": {"model_type": "deepseek_v3",
+  ModelCacheSpec s = from_json(R"({"model_type": "kimi_k25", "text_config": {"model_type": "deepseek_v3",
       "num_hidden_layers": 61, "num_attention_heads": 64, "hidden_size": 7168, "kv_lora_rank": 512,
       "qk_rope_head_dim": 64}})");
   ASSERT_TRUE(s.text_model_type.has_value());
   EXPECT_EQ(*s.text_model_type, "deepseek_v3");
   expect_all_mla(s, 61, 576);
-  EXPECT_EQ(f16_bytes_per_token(s), 70'272);
+  EXPECT_EQ(bytes_per_token_f16(s), 70'272);
 }
 
 TEST(ArchMla, ExplicitNullLatentRankIsAnError) {
@@ -203,7 +183,7 @@ TEST(ArchMla, ExplicitNullLatentRankIsAnError) {
 }
 
 TEST(ArchMla, LayerTypesFullAttentionBecomeMla) {
-  ModelCacheSpec s = inline_config(R"({"model_type": "deepseek_v3", "num_hidden_layers": 2,
+  ModelCacheSpec s = from_json(R"({"model_type": "deepseek_v3", "num_hidden_layers": 2,
       "layer_types": ["full_attention", "full_attention"]})");
   expect_all_mla(s, 2, 576);
   auto bad =
@@ -214,24 +194,14 @@ TEST(ArchMla, LayerTypesFullAttentionBecomeMla) {
   EXPECT_EQ(bad.error().field, "layer_types[1]");
 }
 
-std::string run_cli(const std::string& args) {
-  std::string cmd = std::string(KVSPEC_CLI) + " " + args + " 2>&1";
-  std::unique_ptr<FILE, int (*)(FILE*)> pipe(popen(cmd.c_str(), "r"), pclose);
-  std::string out;
-  if (!pipe) return out;
-  std::array<char, 4096> buf{};
-  while (std::size_t n = fread(buf.data(), 1, buf.size(), pipe.get())) out.append(buf.data(), n);
-  return out;
-}
-
 TEST(ArchMla, CliShowsMlaKindAndGeometry) {
   std::string dir = std::string(KVSPEC_TEST_DATA) + "/configs/deepseek-ai__DeepSeek-V3.2";
-  std::string json = run_cli("inspect " + dir + " --json");
+  std::string json = test::run_cli("inspect " + dir + " --json").out;
   EXPECT_NE(json.find("\"kind\": \"mla\""), std::string::npos) << json.substr(0, 400);
   EXPECT_NE(json.find("\"kv_lora_rank\": 512"), std::string::npos);
   EXPECT_NE(json.find("\"kv_bytes_per_token\": 70272"), std::string::npos);
   EXPECT_NE(json.find("\"bytes_per_token\": 15616"), std::string::npos);
-  std::string text = run_cli("inspect " + dir);
+  std::string text = test::run_cli("inspect " + dir).out;
   EXPECT_NE(text.find("61×mla"), std::string::npos) << text;
   EXPECT_NE(text.find("indexer keys"), std::string::npos);
 }

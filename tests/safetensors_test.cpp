@@ -170,7 +170,7 @@ TEST(SafetensorsReader, FileShorterThanTheLengthPrefix) {
 TEST(SafetensorsCheckpoint, NoSafetensorsMeansNoCheckpoint) {
   TempDir dir;
   sttest::write_text(dir / "config.json", "{}");
-  auto ck = kvspec::st::read_checkpoint(dir.path().string());
+  auto ck = kvspec::st::read_checkpoint(dir.path());
   ASSERT_TRUE(ck) << ck.error().message();
   EXPECT_FALSE(*ck);
 }
@@ -188,7 +188,7 @@ TEST(SafetensorsCheckpoint, ShardedIndexReadsOnlyTheListedFilesAndOnlyTheirHeade
   std::string idx = sttest::index_json(
       {{"model-00001-of-00002.safetensors", &a}, {"model-00002-of-00002.safetensors", &b}});
   sttest::write_text(dir / "model.safetensors.index.json", idx);
-  auto ck = kvspec::st::read_checkpoint(dir.path().string());
+  auto ck = kvspec::st::read_checkpoint(dir.path());
   ASSERT_TRUE(ck) << ck.error().message();
   ASSERT_TRUE(*ck);
   ASSERT_EQ((*ck)->files.size(), 2u);
@@ -209,7 +209,7 @@ TEST(SafetensorsCheckpoint, IndexDisagreeingWithHeadersIsAWarning) {
   sttest::write_text(
       dir / "model.safetensors.index.json",
       R"({"metadata":{"total_size":999},"weight_map":{"w":"m.safetensors","v":"m.safetensors"}})");
-  auto ck = kvspec::st::read_checkpoint(dir.path().string());
+  auto ck = kvspec::st::read_checkpoint(dir.path());
   ASSERT_TRUE(ck) << ck.error().message();
   std::string notes;
   for (const auto& n : (*ck)->notes) notes += n.text + "\n";
@@ -225,7 +225,7 @@ TEST(SafetensorsCheckpoint, MissingShardsMeanNoSummaryAndAWarning) {
   sttest::write_text(
       dir / "model.safetensors.index.json",
       R"({"weight_map":{"w":"model-00001-of-00002.safetensors","v":"model-00002-of-00002.safetensors"}})");
-  auto ck = kvspec::st::read_checkpoint(dir.path().string());
+  auto ck = kvspec::st::read_checkpoint(dir.path());
   ASSERT_TRUE(ck) << ck.error().message();
   ASSERT_TRUE(*ck);
   EXPECT_TRUE((*ck)->files.empty());
@@ -237,7 +237,7 @@ TEST(SafetensorsCheckpoint, IndexPathsMayNotLeaveTheFolder) {
   TempDir dir;
   sttest::write_text(dir / "model.safetensors.index.json",
                      R"({"weight_map":{"w":"../../etc/x.safetensors"}})");
-  auto ck = kvspec::st::read_checkpoint(dir.path().string());
+  auto ck = kvspec::st::read_checkpoint(dir.path());
   ASSERT_FALSE(ck);
   EXPECT_NE(ck.error().message().find("inside the model folder"), std::string::npos) << ck.error().message();
 }
@@ -249,7 +249,7 @@ TEST(SafetensorsCheckpoint, HeaderOnlyFilesGiveOneWarningForAll) {
     w.add("t" + std::to_string(i), "F32", {256});
     w.write(dir / ("m" + std::to_string(i) + ".safetensors"));
   }
-  auto ck = kvspec::st::read_checkpoint(dir.path().string());
+  auto ck = kvspec::st::read_checkpoint(dir.path());
   ASSERT_TRUE(ck) << ck.error().message();
   ASSERT_EQ((*ck)->notes.size(), 1u);
   EXPECT_EQ((*ck)->notes[0].level, kvspec::Note::Level::warning);

@@ -41,6 +41,13 @@ inline std::int64_t exact_bytes(const ModelCacheSpec& spec, std::int64_t context
   return c ? c->total_bytes : -1;
 }
 
+// Whether one of the spec's notes contains `fragment`.
+inline bool has_note(const ModelCacheSpec& spec, const std::string& fragment) {
+  for (const Note& n : spec.notes)
+    if (n.text.find(fragment) != std::string::npos) return true;
+  return false;
+}
+
 inline bool has_warning(const ModelCacheSpec& spec) {
   return spec.has_warnings();
 }

@@ -2,6 +2,7 @@
 // headers exiting 2 with a message naming the file and the problem.
 #include <gtest/gtest.h>
 
+#include "cli_util.hpp"
 #include "json/json.hpp"
 #include "support/model_layouts.hpp"
 #include "support/safetensors_writer.hpp"
@@ -14,8 +15,8 @@ using sttest::Writer;
 
 const fs::path kConfigs = fs::path(KVSPEC_TEST_DATA) / "configs";
 
-std::string quoted(const fs::path& p) {
-  return "'" + p.string() + "'";
+std::string shell_quoted(const std::string& p) {
+  return "'" + p + "'";
 }
 
 // A folder with Llama-3.1-8B's config and one small safetensors file whose header is `header` (raw bytes
@@ -48,10 +49,10 @@ TEST_P(MalformedCli, ExitsTwoNamingFileAndProblem) {
   const Malformed& c = GetParam();
   TempDir dir;
   fs::path file = malformed_model(dir, c.header, c.declared, c.data);
-  auto r = sttest::run_cli(KVSPEC_CLI, "inspect " + quoted(dir.path()));
-  EXPECT_EQ(r.exit_code, 2) << c.label << "\n" << r.output;
-  EXPECT_NE(r.output.find(file.string()), std::string::npos) << c.label << "\n" << r.output;
-  EXPECT_NE(r.output.find(c.problem), std::string::npos) << c.label << "\n" << r.output;
+  auto r = kvspec::test::run_cli("inspect " + shell_quoted(dir.path()));
+  EXPECT_EQ(r.exit_code, 2) << c.label << "\n" << r.out;
+  EXPECT_NE(r.out.find(file.string()), std::string::npos) << c.label << "\n" << r.out;
+  EXPECT_NE(r.out.find(c.problem), std::string::npos) << c.label << "\n" << r.out;
 }
 
 INSTANTIATE_TEST_SUITE_P(
@@ -75,14 +76,14 @@ TEST(WeightsCli, TextSummaryShowsWeights) {
   sttest::copy_config(kConfigs / "mlx-community__Meta-Llama-3.1-8B-Instruct-4bit" / "config.json",
                       dir.path());
   sttest::mlx_llama31_8b_4bit().write(dir / "model.safetensors");
-  auto r = sttest::run_cli(KVSPEC_CLI, "inspect " + quoted(dir.path()));
-  ASSERT_EQ(r.exit_code, 0) << r.output;
-  EXPECT_NE(r.output.find("weights        4.21 GiB (4517404672 B) in 1 file, 743 tensors"), std::string::npos)
-      << r.output;  // 4'517'404'672 / 2^30 = 4.207; tensors 3 + 32 × (7 × 3 + 2) + 1 + 3 = 743
-  EXPECT_NE(r.output.find("parameters     8.03 B (8030261248)"), std::string::npos) << r.output;
-  EXPECT_NE(r.output.find("weight quant   mlx 4-bit: 226 packed tensors"), std::string::npos) << r.output;
+  auto r = kvspec::test::run_cli("inspect " + shell_quoted(dir.path()));
+  ASSERT_EQ(r.exit_code, 0) << r.out;
+  EXPECT_NE(r.out.find("weights        4.21 GiB (4517404672 B) in 1 file, 743 tensors"), std::string::npos)
+      << r.out;  // 4'517'404'672 / 2^30 = 4.207; tensors 3 + 32 × (7 × 3 + 2) + 1 + 3 = 743
+  EXPECT_NE(r.out.find("parameters     8.03 B (8030261248)"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("weight quant   mlx 4-bit: 226 packed tensors"), std::string::npos) << r.out;
   // U32 4'014'997'504 / 4'517'404'672 = 88.9 %
-  EXPECT_NE(r.output.find("weight dtypes  U32 88.9%, BF16 11.1%"), std::string::npos) << r.output;
+  EXPECT_NE(r.out.find("weight dtypes  U32 88.9%, BF16 11.1%"), std::string::npos) << r.out;
 }
 
 TEST(WeightsCli, JsonHasTheWeightsObject) {
@@ -90,9 +91,9 @@ TEST(WeightsCli, JsonHasTheWeightsObject) {
   sttest::copy_config(kConfigs / "mlx-community__Meta-Llama-3.1-8B-Instruct-4bit" / "config.json",
                       dir.path());
   sttest::mlx_llama31_8b_4bit().write(dir / "model.safetensors");
-  auto r = sttest::run_cli(KVSPEC_CLI, "inspect --json " + quoted(dir.path()));
-  ASSERT_EQ(r.exit_code, 0) << r.output;
-  auto doc = kvspec::json::parse(r.output, "stdout");
+  auto r = kvspec::test::run_cli("inspect --json " + shell_quoted(dir.path()));
+  ASSERT_EQ(r.exit_code, 0) << r.out;
+  auto doc = kvspec::json::parse(r.out, "stdout");
   ASSERT_TRUE(doc) << doc.error().message();
   const kvspec::json::Value* w = doc->root.find("weights");
   ASSERT_NE(w, nullptr);
@@ -110,9 +111,9 @@ TEST(WeightsCli, JsonHasTheWeightsObject) {
 TEST(WeightsCli, JsonWeightsIsNullWithoutSafetensors) {
   TempDir dir;
   sttest::copy_config(kConfigs / "meta-llama__Llama-3.1-8B-Instruct" / "config.json", dir.path());
-  auto r = sttest::run_cli(KVSPEC_CLI, "inspect --json " + quoted(dir.path()));
-  ASSERT_EQ(r.exit_code, 0) << r.output;
-  auto doc = kvspec::json::parse(r.output, "stdout");
+  auto r = kvspec::test::run_cli("inspect --json " + shell_quoted(dir.path()));
+  ASSERT_EQ(r.exit_code, 0) << r.out;
+  auto doc = kvspec::json::parse(r.out, "stdout");
   ASSERT_TRUE(doc) << doc.error().message();
   const kvspec::json::Value* w = doc->root.find("weights");
   ASSERT_NE(w, nullptr);

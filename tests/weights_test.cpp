@@ -44,7 +44,7 @@ TEST(Weights, MlxLlama31_8b4bitExactBytesAndParameters) {
   w.write(dir / "model.safetensors");  // header only, as a download of just the headers would be
   sttest::write_text(dir / "model.safetensors.index.json", sttest::index_json({{"model.safetensors", &w}}));
 
-  auto spec = kvspec::load_model(dir.path().string());
+  auto spec = kvspec::load_model(dir.path());
   ASSERT_TRUE(spec) << spec.error().message();
   ASSERT_TRUE(spec->weights);
   const kvspec::WeightsSummary& ws = *spec->weights;
@@ -98,7 +98,7 @@ TEST(Weights, GptqLlama31_8bHasTheSameParameters) {
   Writer w = sttest::gptq_llama31_8b_4bit();
   w.write(dir / "model.safetensors");
 
-  auto spec = kvspec::load_model(dir.path().string());
+  auto spec = kvspec::load_model(dir.path());
   ASSERT_TRUE(spec) << spec.error().message();
   ASSERT_TRUE(spec->weights);
   EXPECT_EQ(spec->weights->parameters, kLlama31_8bParams);
@@ -130,7 +130,7 @@ TEST(Weights, Qwen3MoeFp8ShardedTotalAndActiveParameters) {
   }
   sttest::write_text(dir / "model.safetensors.index.json", sttest::index_json(files));
 
-  auto spec = kvspec::load_model(dir.path().string());
+  auto spec = kvspec::load_model(dir.path());
   ASSERT_TRUE(spec) << spec.error().message();
   ASSERT_TRUE(spec->weights);
   const auto& ws = *spec->weights;
@@ -167,7 +167,7 @@ TEST(Weights, Qwen3MoeFp8ShardedTotalAndActiveParameters) {
 TEST(Weights, FolderWithOnlyConfigHasNoWeights) {
   TempDir dir;
   sttest::copy_config(kConfigs / "meta-llama__Llama-3.1-8B-Instruct" / "config.json", dir.path());
-  auto spec = kvspec::load_model(dir.path().string());
+  auto spec = kvspec::load_model(dir.path());
   ASSERT_TRUE(spec) << spec.error().message();
   EXPECT_FALSE(spec->weights);
 }
@@ -180,7 +180,7 @@ TEST(Weights, PackedTensorsWithoutStatedBitsAreCountedAsStoredAndSaidSo) {
   Writer w;
   sttest::add_mlx_linear(w, "model.layers.0.mlp.up_proj", 128, 64);  // U32 [128, 8]
   w.write(dir / "model.safetensors");
-  auto spec = kvspec::load_model(dir.path().string());
+  auto spec = kvspec::load_model(dir.path());
   ASSERT_TRUE(spec) << spec.error().message();
   EXPECT_EQ(spec->weights->parameters, 128 * 8);  // stored elements, not unpacked
   EXPECT_NE(notes_of(*spec).find("states no quantization bits"), std::string::npos) << notes_of(*spec);
@@ -200,7 +200,7 @@ TEST(Weights, MlxPerModuleBitsOverrideTheDefault) {
   w.add("model.layers.0.mlp.down_proj.scales", "BF16", {64, 2});
   w.add("model.layers.0.mlp.down_proj.biases", "BF16", {64, 2});
   w.write(dir / "model.safetensors");
-  auto spec = kvspec::load_model(dir.path().string());
+  auto spec = kvspec::load_model(dir.path());
   ASSERT_TRUE(spec) << spec.error().message();
   EXPECT_EQ(spec->weights->parameters, 128 * 64 + 64 * 128);
   EXPECT_EQ(spec->weights->packing, "mlx 4/8-bit");
@@ -218,7 +218,7 @@ TEST(Weights, GptOssMxfp4BlocksHoldTwoParametersPerByte) {
   w.add("model.layers.0.mlp.experts.gate_up_proj_scales", "U8", {32, 5760, 90});
   w.add("model.layers.0.mlp.experts.gate_up_proj_bias", "BF16", {32, 5760});
   w.write(dir / "model.safetensors");
-  auto spec = kvspec::load_model(dir.path().string());
+  auto spec = kvspec::load_model(dir.path());
   ASSERT_TRUE(spec) << spec.error().message();
   // 32 · 5760 · 90 · 16 bytes × 2 values = 32 · 5760 · 2880 = 530'841'600; + bias 32 · 5760 = 184'320
   EXPECT_EQ(spec->weights->parameters, 530'841'600 + 184'320);
@@ -233,9 +233,9 @@ TEST(Weights, FitChargesTheExactHeaderBytes) {
                       dir.path());
   Writer w = sttest::mlx_llama31_8b_4bit();
   w.write(dir / "model.safetensors");
-  auto spec = kvspec::load_model(dir.path().string());
+  auto spec = kvspec::load_model(dir.path());
   ASSERT_TRUE(spec) << spec.error().message();
-  auto weights = kvspec::weights_for_fit(*spec, dir.path().string());
+  auto weights = kvspec::weights_for_fit(*spec, dir.path());
   ASSERT_TRUE(weights) << weights.error().message();
   EXPECT_FALSE(weights->estimate);
   EXPECT_EQ(weights->bytes, 4'517'404'672);  // derived in MlxLlama31_8b4bitExactBytesAndParameters

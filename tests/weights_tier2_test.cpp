@@ -64,7 +64,7 @@ TEST(Tier2, UnknownHybridGetsItsLayerKindsFromTheWeights) {
   w.add("model.embed_tokens.weight", "BF16", {32000, 1024});
   w.write(dir / "model.safetensors");
 
-  auto spec = kvspec::load_model(dir.path().string());
+  auto spec = kvspec::load_model(dir.path());
   ASSERT_TRUE(spec) << spec.error().message();
   EXPECT_EQ(kvspec::layer_strip(*spec), "RRFRRF");
   for (const auto& l : spec->layers) EXPECT_EQ(l.source, kvspec::Tier::weights);
@@ -99,7 +99,7 @@ TEST(Tier2, MambaOneStateComesFromTheShapesAlone) {
   w.add("backbone.layers.0.mixer.out_proj.weight", "F32", {1024, 2048});
   add_attention(w, "backbone.layers.1", 1024, 1024);
   w.write(dir / "model.safetensors");
-  auto spec = kvspec::load_model(dir.path().string());
+  auto spec = kvspec::load_model(dir.path());
   ASSERT_TRUE(spec) << spec.error().message();
   EXPECT_EQ(kvspec::layer_strip(*spec), "RF");
   // SSM 2048 × 16 = 32'768; conv 2048 × (4 − 1) = 6'144; at float32 4 bytes: (32'768 + 6'144) × 4 = 155'648
@@ -116,7 +116,7 @@ TEST(Tier2, UnknownModelWithoutKvHeadFieldTakesThemFromKProjWidth) {
   Writer w;
   for (int l = 0; l < 2; ++l) add_attention(w, "model.layers." + std::to_string(l), 1024, 256);
   w.write(dir / "model.safetensors");
-  auto spec = kvspec::load_model(dir.path().string());
+  auto spec = kvspec::load_model(dir.path());
   ASSERT_TRUE(spec) << spec.error().message();
   // k_proj width 256 / head_dim 128 = 2 KV heads (the generic rule alone would have assumed MHA: 8).
   EXPECT_EQ(spec->num_kv_heads(), 2);
@@ -135,7 +135,7 @@ TEST(Tier2, KnownFamilyDisagreementIsAWarningNamingBothValues) {
   Writer w;
   for (int l = 0; l < 2; ++l) add_attention(w, "model.layers." + std::to_string(l), 256, 64);
   w.write(dir / "model.safetensors");
-  auto spec = kvspec::load_model(dir.path().string());
+  auto spec = kvspec::load_model(dir.path());
   ASSERT_TRUE(spec) << spec.error().message();
   EXPECT_EQ(spec->num_kv_heads(), 2);  // the config stands; the weights only warn
   std::string notes = notes_of(*spec);
@@ -156,7 +156,7 @@ TEST(Tier2, KnownFamilyKindsCheckedAgainstWeights) {
   add_attention(w, "model.layers.0", 1024, 256);
   add_mamba2(w, "model.layers.1", 1024);
   w.write(dir / "model.safetensors");
-  auto spec = kvspec::load_model(dir.path().string());
+  auto spec = kvspec::load_model(dir.path());
   ASSERT_TRUE(spec) << spec.error().message();
   EXPECT_EQ(kvspec::layer_strip(*spec), "FF");  // tier 1/3 decided; tier 2 only warns
   EXPECT_NE(notes_of(*spec).find(
@@ -180,7 +180,7 @@ TEST(Tier2, PackedWidthsAreReadInEachQuantizersOrientation) {
   // FP8: weight [out, in] -> 512.
   sttest::add_fp8_linear(w, "model.layers.3.self_attn.k_proj", 512, 2048);
   w.write(dir / "model.safetensors");
-  auto ck = kvspec::st::read_checkpoint(dir.path().string());
+  auto ck = kvspec::st::read_checkpoint(dir.path());
   ASSERT_TRUE(ck && *ck);
   auto index = kvspec::index_tensors(**ck);
   auto ev = kvspec::weights_evidence(**ck, index);

@@ -1,8 +1,6 @@
 // Test support: writes small safetensors files (real tensor names and shapes, tiny or absent data), temporary
-// model folders, and runs the CLI. Independent of kvspec's reader: the header is built by hand here.
+// model folders (support/temp_dir.hpp). Independent of kvspec's reader: the header is built by hand here.
 #pragma once
-
-#include <sys/wait.h>
 
 #include <array>
 #include <cstdint>
@@ -14,6 +12,8 @@
 #include <string>
 #include <utility>
 #include <vector>
+
+#include "support/temp_dir.hpp"
 
 namespace sttest {
 
@@ -110,26 +110,7 @@ class Writer {
   std::vector<std::pair<std::string, std::string>> metadata_;
 };
 
-// A temporary folder, removed when the object goes.
-class TempDir {
- public:
-  TempDir() {
-    std::string tmpl = (fs::temp_directory_path() / "kvspec-st-XXXXXX").string();
-    if (mkdtemp(tmpl.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
-    path_ = tmpl;
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(path_, ec);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  [[nodiscard]] const fs::path& path() const { return path_; }
-  [[nodiscard]] fs::path operator/(const std::string& name) const { return path_ / name; }
-
- private:
-  fs::path path_;
-};
+using TempDir = kvspec::test::TempDir;
 
 inline void write_text(const fs::path& path, const std::string& text) {
   std::ofstream out(path, std::ios::binary | std::ios::trunc);
@@ -138,24 +119,6 @@ inline void write_text(const fs::path& path, const std::string& text) {
 
 inline void copy_config(const fs::path& from, const fs::path& dir) {
   fs::copy_file(from, dir / "config.json", fs::copy_options::overwrite_existing);
-}
-
-struct CliResult {
-  int exit_code = -1;
-  std::string output;  // stdout and stderr together
-};
-
-// Runs the kvspec CLI with `args` (already shell-quoted as needed).
-inline CliResult run_cli(const std::string& cli, const std::string& args) {
-  CliResult r;
-  std::string cmd = "'" + cli + "' " + args + " 2>&1";
-  FILE* p = popen(cmd.c_str(), "r");
-  if (p == nullptr) return r;
-  std::array<char, 4096> buf{};
-  while (std::size_t n = std::fread(buf.data(), 1, buf.size(), p)) r.output.append(buf.data(), n);
-  int status = pclose(p);
-  r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return r;
 }
 
 }  // namespace sttest

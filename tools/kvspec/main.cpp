@@ -6,19 +6,13 @@
 #include <CLI/CLI.hpp>
 
 #include <cstdio>
-#include <iostream>
 #include <string>
 #include <vector>
 
 #include <fmt/format.h>
 
-#include "kvspec/load.hpp"
-#include "kvspec/plan.hpp"
+#include "kvspec/commands.hpp"
 #include "kvspec/registry.hpp"
-#include "kvspec/report.hpp"
-#include "kvspec/runtime.hpp"
-#include "kvspec/size.hpp"
-#include "kvspec/units.hpp"
 
 namespace {
 
@@ -35,28 +29,9 @@ int fail(const kvspec::Error& e) {
   return exit_code(e);
 }
 
-struct SizeOptions {
-  std::string context;
-  std::int64_t batch = 0;  // 0 = not given (1)
-  std::string kv_dtype = "f16";
+// The CLI's options are the library's CommandOptions plus the output choice.
+struct SizeOptions : kvspec::CommandOptions {
   bool json = false;
-  std::string hf_cache;
-  // runtime profiles
-  std::string runtime = "exact";
-  std::int64_t parallel = 0;  // llama.cpp n_seq_max; 0 = not given
-  bool kv_unified = false;
-  std::int64_t ubatch = 512;
-  std::string flash_attn = "auto";
-  bool swa_full = false;
-  std::string v_dtype;  // empty = --kv-dtype
-  std::int64_t kv_bits = 0;
-  std::int64_t block_size = 16;
-  std::int64_t max_num_batched_tokens = 8192;
-  std::int64_t tp = 1;
-  std::int64_t pp = 1;
-  std::string memory;
-  std::string reserve;
-  std::string weights;  // fit: weights bytes, overriding the estimate
 };
 
 void add_size_options(CLI::App* cmd, SizeOptions& o) {
@@ -94,197 +69,14 @@ void add_size_options(CLI::App* cmd, SizeOptions& o) {
   cmd->add_option("--reserve", o.reserve, "Memory to keep free out of --memory (e.g. 1GiB)");
 }
 
-struct Parsed {
-  kvspec::CacheDType dtype = kvspec::CacheDType::f16;
-  std::optional<std::int64_t> context;
-  kvspec::RuntimeRequest runtime;  // context 0 when none was given
-  std::optional<kvspec::ByteQuantity> memory;
-  std::int64_t reserve = 0;
-};
-
-kvspec::Error usage(std::string field, std::string expected, std::string found) {
-  return kvspec::make_error(kvspec::ErrorCode::usage, "", std::move(field), std::move(expected),
-                            std::move(found));
-}
-
-kvspec::Result<kvspec::CacheDType> parse_dtype(const std::string& text, const std::string& flag) {
-  auto dt = kvspec::parse_cache_dtype(text);
-  if (!dt)
-    return usage(flag, "one of f32, f16, bf16, fp8_e4m3, fp8_e5m2, q8_0, q4_0, q4_1, q5_0, q5_1, iq4_nl",
-                 "'" + text + "'");
-  return *dt;
-}
-
-kvspec::Result<Parsed> parse_size_options(const SizeOptions& o) {
-  Parsed p;
-  auto dt = parse_dtype(o.kv_dtype, "--kv-dtype");
-  if (!dt) return dt.error();
-  p.dtype = *dt;
-  if (!o.context.empty()) {
-    auto c = kvspec::parse_count(o.context);
-    if (!c)
-      return usage("--context", "a positive token count such as 4096, 32k or 1M", "'" + o.context + "'");
-    p.context = *c;
-  }
-  kvspec::RuntimeRequest& r = p.runtime;
-  auto rt = kvspec::parse_runtime(o.runtime);
-  if (!rt)
-    return usage("--runtime", "one of exact, llama.cpp, mlx, vllm, transformers", "'" + o.runtime + "'");
-  r.runtime = *rt;
-  r.context = p.context.value_or(0);
-  r.k_dtype = *dt;
-  r.v_dtype = *dt;
-  if (!o.v_dtype.empty()) {
-    auto v = parse_dtype(o.v_dtype, "--v-dtype");
-    if (!v) return v.error();
-    r.v_dtype = *v;
-  }
-  // Sequences: --batch, or llama.cpp's --parallel (the same thing; both given must agree).
-  if (o.parallel > 0 && o.batch > 0 && o.parallel != o.batch)
-    return usage("--parallel", "the same count as --batch (both name the sequences)",
-                 std::to_string(o.parallel));
-  r.batch = o.parallel > 0 ? o.parallel : (o.batch > 0 ? o.batch : 1);
-  auto fa = kvspec::parse_flash_attn(o.flash_attn);
-  if (!fa) return usage("--flash-attn", "on, off or auto", "'" + o.flash_attn + "'");
-  r.llama_cpp = {o.kv_unified, o.ubatch, *fa, o.swa_full};
-  if (o.kv_bits != 0) r.mlx.kv_bits = o.kv_bits;
-  r.vllm.block_size = o.block_size;
-  r.vllm.max_num_batched_tokens = o.max_num_batched_tokens;
-  r.tp = o.tp;
-  r.pp = o.pp;
-  if (!o.memory.empty()) {
-    p.memory = kvspec::parse_byte_quantity(o.memory);
-    if (!p.memory || p.memory->bytes <= 0)
-      return usage("--memory", "a positive size such as 512MiB, 24GiB, 24G or 80GB", "'" + o.memory + "'");
-  }
-  if (!o.reserve.empty()) {
-    auto rq = kvspec::parse_byte_quantity(o.reserve);
-    if (!rq) return usage("--reserve", "a size such as 1GiB or 512MiB", "'" + o.reserve + "'");
-    p.reserve = rq->bytes;
-  }
-  return p;
-}
-
-kvspec::Result<kvspec::ModelCacheSpec> load(const std::string& model, const SizeOptions& o) {
-  kvspec::LoadOptions lo;
-  if (!o.hf_cache.empty()) lo.hf_cache_dir = o.hf_cache;
-  return kvspec::load_model(model, lo);
-}
-
-kvspec::Result<std::optional<kvspec::CacheSize>> size_if_asked(const kvspec::ModelCacheSpec& spec,
-                                                               const Parsed& p) {
-  if (!p.context) return std::optional<kvspec::CacheSize>{};
-  auto c = kvspec::size_runtime(spec, p.runtime);
-  if (!c) return c.error();
-  kvspec::CacheSize out = *c;
-  if (p.memory) {
-    // --memory on inspect: the memory given to the cache.
-    const std::int64_t budget = p.memory->bytes - p.reserve;
-    out.details.push_back({"memory_bytes", budget});
-    if (p.runtime.runtime == kvspec::Runtime::vllm) {
-      auto cap = kvspec::vllm_capacity(spec, p.runtime, budget);
-      if (!cap) return cap.error();
-      out.details.push_back({"num_blocks", cap->num_blocks});
-      out.notes.push_back(fmt::format("{} blocks in {} ({}): max concurrency {:.2f} requests of {} tokens",
-                                      cap->num_blocks, kvspec::format_bytes(budget), p.memory->unit,
-                                      cap->max_concurrency, p.runtime.context));
-    } else {
-      out.notes.push_back(c->total_bytes <= budget
-                              ? fmt::format("fits in {} ({} free)", kvspec::format_bytes(budget),
-                                            kvspec::format_bytes(budget - c->total_bytes))
-                              : fmt::format("does not fit in {} ({} short)", kvspec::format_bytes(budget),
-                                            kvspec::format_bytes(c->total_bytes - budget)));
-    }
-  }
-  return std::optional<kvspec::CacheSize>{out};
-}
-
-int run_inspect(const std::string& model, const SizeOptions& o) {
-  auto p = parse_size_options(o);
-  if (!p) return fail(p.error());
-  kvspec::Result<kvspec::ModelCacheSpec> spec = kvspec::Error{};
-  bool bundled = model.empty();
-  if (bundled)
-    spec = kvspec::spec_from_config_text(kvspec::bundled_example_config(), kvspec::bundled_example_name());
-  else
-    spec = load(model, o);
-  if (!spec) return fail(spec.error());
-  auto cache = size_if_asked(*spec, *p);
-  if (!cache) return fail(cache.error());
-  kvspec::ReportOptions ro{p->dtype, *cache};
-  auto text = o.json ? kvspec::render_json(*spec, ro) : kvspec::render_text(*spec, ro);
-  if (!text) return fail(text.error());
-  if (bundled && !o.json)
-    fmt::print(
-        "No MODEL given: showing the bundled example. Try `kvspec inspect PATH --context 32k`, or "
-        "--help.\n\n");
-  fmt::print("{}", *text);
-  return kExitOk;
-}
-
-int run_compare(const std::vector<std::string>& models, const SizeOptions& o) {
-  auto p = parse_size_options(o);
-  if (!p) return fail(p.error());
-  std::vector<kvspec::ModelCacheSpec> specs;
-  specs.reserve(models.size());
-  for (const auto& m : models) {
-    auto s = load(m, o);
-    if (!s) return fail(s.error());
-    specs.push_back(std::move(*s));
-  }
-  std::vector<kvspec::CompareEntry> entries;
-  for (const auto& s : specs) {
-    auto c = size_if_asked(s, *p);
-    if (!c) return fail(c.error());
-    entries.push_back({&s, *c});
-  }
-  kvspec::ReportOptions ro{p->dtype, std::nullopt};
-  auto text = o.json ? kvspec::render_compare_json(entries, ro) : kvspec::render_compare(entries, ro);
+int print(const kvspec::Result<std::string>& text) {
   if (!text) return fail(text.error());
   fmt::print("{}", *text);
   return kExitOk;
 }
 
-int run_fit(const std::string& model, const SizeOptions& o) {
-  auto p = parse_size_options(o);
-  if (!p) return fail(p.error());
-  if (!p->memory) return fail(usage("--memory", "the device's memory, e.g. 24GiB or 80GB", "nothing"));
-  const bool batch_given = o.batch > 0 || o.parallel > 0;
-  if (p->context && batch_given)
-    return fail(usage("--context",
-                      "either --context (to find the largest batch) or --batch (the largest context)",
-                      "both"));
-  kvspec::Result<kvspec::ModelCacheSpec> spec = kvspec::Error{};
-  if (model.empty())
-    spec = kvspec::spec_from_config_text(kvspec::bundled_example_config(), kvspec::bundled_example_name());
-  else
-    spec = load(model, o);
-  if (!spec) return fail(spec.error());
-  kvspec::FitRequest fr;
-  fr.memory = p->memory->bytes;
-  fr.memory_unit = p->memory->unit;
-  fr.reserve = p->reserve;
-  fr.runtime = p->runtime;
-  fr.target = p->context ? kvspec::FitTarget::batch : kvspec::FitTarget::context;
-  if (!o.weights.empty()) {
-    auto wq = kvspec::parse_byte_quantity(o.weights);
-    if (!wq) return fail(usage("--weights", "a size such as 16GiB", "'" + o.weights + "'"));
-    fr.weights.bytes = wq->bytes;
-    fr.weights.estimate = false;
-    fr.weights.source = "as given (--weights " + o.weights + ")";
-  } else {
-    kvspec::LoadOptions lo;
-    if (!o.hf_cache.empty()) lo.hf_cache_dir = o.hf_cache;
-    auto w = kvspec::weights_for_fit(*spec, model, lo);
-    if (!w) return fail(w.error());
-    fr.weights = *w;
-  }
-  auto r = kvspec::fit(*spec, fr);
-  if (!r) return fail(r.error());
-  auto text = o.json ? kvspec::render_fit_json(*spec, *r) : kvspec::render_fit_text(*spec, *r);
-  if (!text) return fail(text.error());
-  fmt::print("{}", *text);
-  return kExitOk;
+kvspec::OutputFormat format(const SizeOptions& o) {
+  return o.json ? kvspec::OutputFormat::json : kvspec::OutputFormat::text;
 }
 
 }  // namespace
@@ -340,13 +132,18 @@ int main(int argc, char** argv) {
       int rc = app.exit(e);
       return rc == 0 ? kExitOk : kExitBadInput;
     }
-    if (*compare) return run_compare(compare_models, compare_opts);
-    if (*fit) return run_fit(fit_model, fit_opts);
+    if (*compare) return print(kvspec::compare_command(compare_models, compare_opts, format(compare_opts)));
+    if (*fit) return print(kvspec::fit_command(fit_model, fit_opts, format(fit_opts)));
     if (*families) {
       fmt::print("{}", families_json ? kvspec::render_families_json() : kvspec::render_families_text());
       return kExitOk;
     }
-    return run_inspect(inspect_model, inspect_opts);
+    auto text = kvspec::inspect_command(inspect_model, inspect_opts, format(inspect_opts));
+    if (text && inspect_model.empty() && !inspect_opts.json)
+      fmt::print(
+          "No MODEL given: showing the bundled example. Try `kvspec inspect PATH --context 32k`, or "
+          "--help.\n\n");
+    return print(text);
   } catch (const std::exception& e) {
     fmt::print(stderr, "kvspec: internal error: {}\n", e.what());
     return kExitInternal;

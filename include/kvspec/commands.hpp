@@ -1,0 +1,52 @@
+// The commands — inspect, compare, fit — as the CLI and the Python module run them: the options as a user
+// writes them ("32k", "24GiB", "llama.cpp"), parsed and checked in one place, then load → spec → size →
+// report. Errors name the option as the CLI spells it (field "--context").
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "kvspec/error.hpp"
+
+namespace kvspec {
+
+struct CommandOptions {
+  std::string context;     // tokens per sequence: "4096", "32k", "1M"; empty = no sizing (inspect/compare)
+  std::int64_t batch = 0;  // sequences; 0 = not given (1)
+  std::string kv_dtype = "f16";
+  std::string v_dtype;   // empty = kv_dtype
+  std::string hf_cache;  // empty = the environment's Hugging Face cache
+  std::string runtime = "exact";
+  // llama.cpp
+  std::int64_t parallel = 0;  // n_seq_max (the same as batch; both given must agree); 0 = not given
+  bool kv_unified = false;
+  std::int64_t ubatch = 512;
+  std::string flash_attn = "auto";
+  bool swa_full = false;
+  // mlx
+  std::int64_t kv_bits = 0;  // 0 = unquantized cache
+  // vllm
+  std::int64_t block_size = 16;
+  std::int64_t max_num_batched_tokens = 8192;
+  std::int64_t tp = 1;
+  std::int64_t pp = 1;
+  // budgets
+  std::string memory;   // inspect: memory for the cache; fit: the device's memory ("24GiB", "80GB")
+  std::string reserve;  // kept free out of memory
+  std::string weights;  // fit: weights bytes instead of the headers / estimate
+};
+
+enum class OutputFormat : std::uint8_t { text, json };
+
+// One model (a path, a repo id, or the bundled example when `model` is empty), as `kvspec inspect`.
+Result<std::string> inspect_command(const std::string& model, const CommandOptions& options,
+                                    OutputFormat format);
+// Several models side by side, as `kvspec compare`.
+Result<std::string> compare_command(const std::vector<std::string>& models, const CommandOptions& options,
+                                    OutputFormat format);
+// The largest context (options.batch given or neither) or batch (options.context given) that fits
+// options.memory, as `kvspec fit`.
+Result<std::string> fit_command(const std::string& model, const CommandOptions& options, OutputFormat format);
+
+}  // namespace kvspec

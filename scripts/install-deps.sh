@@ -6,7 +6,7 @@ packages=(
   libsimdjson-dev libfmt-dev libcli11-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   clang clang-format clang-tidy libclang-rt-14-dev valgrind
-  python3
+  python3 python3-dev pybind11-dev
 )
 missing=()
 for p in "${packages[@]}"; do

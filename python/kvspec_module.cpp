@@ -1,0 +1,231 @@
+// The Python module `kvspec`: the library's commands (kvspec/commands.hpp) with keyword arguments named like
+// the CLI's flags; results are the JSON contract's objects as Python dicts (README.md documents the keys), so
+// scripts read the same fields from the CLI's --json and from Python. Errors raise kvspec.Error (a
+// ValueError) carrying the file, field, expected and found of the library's error.
+#include <pybind11/pybind11.h>
+#include <pybind11/stl.h>
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "kvspec/commands.hpp"
+#include "kvspec/error.hpp"
+#include "kvspec/registry.hpp"
+
+namespace py = pybind11;
+
+namespace {
+
+// kvspec.Error, created once at import.
+PyObject* g_error = nullptr;
+
+const char* code_name(kvspec::ErrorCode code) {
+  switch (code) {
+    case kvspec::ErrorCode::bad_input:
+      return "bad_input";
+    case kvspec::ErrorCode::not_found:
+      return "not_found";
+    case kvspec::ErrorCode::io:
+      return "io";
+    case kvspec::ErrorCode::usage:
+      return "usage";
+    case kvspec::ErrorCode::internal:
+      return "internal";
+  }
+  return "internal";
+}
+
+[[noreturn]] void raise(const kvspec::Error& e) {
+  py::object exc = py::reinterpret_borrow<py::object>(g_error)(e.message());
+  exc.attr("code") = code_name(e.code);
+  exc.attr("file") = e.file;
+  exc.attr("field") = e.field;
+  exc.attr("expected") = e.expected;
+  exc.attr("found") = e.found;
+  exc.attr("detail") = e.detail;
+  PyErr_SetObject(g_error, exc.ptr());
+  throw py::error_already_set();
+}
+
+py::object parse_json(const std::string& text) {
+  return py::module_::import("json").attr("loads")(text);
+}
+
+// "32k" or 32768; b"..." is refused like any other type.
+std::string text_or_int(const py::handle& v, const char* name) {
+  if (py::isinstance<py::str>(v)) return v.cast<std::string>();
+  if (py::isinstance<py::int_>(v) && !py::isinstance<py::bool_>(v))
+    return std::to_string(v.cast<std::int64_t>());
+  throw py::type_error(std::string(name) + ": expected an int or a str such as '32k'");
+}
+
+std::int64_t integer(const py::handle& v, const char* name) {
+  if (py::isinstance<py::int_>(v) && !py::isinstance<py::bool_>(v)) return v.cast<std::int64_t>();
+  throw py::type_error(std::string(name) + ": expected an int");
+}
+
+bool flag(const py::handle& v, const char* name) {
+  if (py::isinstance<py::bool_>(v)) return v.cast<bool>();
+  throw py::type_error(std::string(name) + ": expected a bool");
+}
+
+std::string text(const py::handle& v, const char* name) {
+  if (py::isinstance<py::str>(v)) return v.cast<std::string>();
+  throw py::type_error(std::string(name) + ": expected a str");
+}
+
+// Keyword arguments → CommandOptions; the names are the CLI's flags with '_' for '-'. None means "not given".
+kvspec::CommandOptions options_from(const py::kwargs& kw, bool allow_weights) {
+  kvspec::CommandOptions o;
+  for (const auto& [key, value] : kw) {
+    const std::string k = key.cast<std::string>();
+    if (value.is_none()) continue;
+    const char* n = k.c_str();
+    if (k == "context")
+      o.context = text_or_int(value, n);
+    else if (k == "batch")
+      o.batch = integer(value, n);
+    else if (k == "kv_dtype")
+      o.kv_dtype = text(value, n);
+    else if (k == "v_dtype")
+      o.v_dtype = text(value, n);
+    else if (k == "hf_cache")
+      o.hf_cache = text(value, n);
+    else if (k == "runtime")
+      o.runtime = text(value, n);
+    else if (k == "parallel")
+      o.parallel = integer(value, n);
+    else if (k == "kv_unified")
+      o.kv_unified = flag(value, n);
+    else if (k == "ubatch")
+      o.ubatch = integer(value, n);
+    else if (k == "flash_attn")
+      o.flash_attn = text(value, n);
+    else if (k == "swa_full")
+      o.swa_full = flag(value, n);
+    else if (k == "kv_bits")
+      o.kv_bits = integer(value, n);
+    else if (k == "block_size")
+      o.block_size = integer(value, n);
+    else if (k == "max_num_batched_tokens")
+      o.max_num_batched_tokens = integer(value, n);
+    else if (k == "tp")
+      o.tp = integer(value, n);
+    else if (k == "pp")
+      o.pp = integer(value, n);
+    else if (k == "memory")
+      o.memory = text_or_int(value, n);
+    else if (k == "reserve")
+      o.reserve = text_or_int(value, n);
+    else if (allow_weights && k == "weights")
+      o.weights = text_or_int(value, n);
+    else
+      throw py::type_error("unexpected keyword argument '" + k + "'");
+  }
+  // The CLI refuses a non-positive --batch / --parallel while parsing; do the same here.
+  if (kw.contains("batch") && !kw["batch"].is_none() && o.batch <= 0)
+    raise(kvspec::make_error(kvspec::ErrorCode::usage, "", "--batch", "a positive number of sequences",
+                             std::to_string(o.batch)));
+  if (kw.contains("parallel") && !kw["parallel"].is_none() && o.parallel <= 0)
+    raise(kvspec::make_error(kvspec::ErrorCode::usage, "", "--parallel", "a positive number of sequences",
+                             std::to_string(o.parallel)));
+  return o;
+}
+
+std::string model_arg(const py::object& model) {
+  if (model.is_none()) return "";  // the bundled example
+  if (py::isinstance<py::str>(model)) return model.cast<std::string>();
+  // os.PathLike (pathlib.Path)
+  return py::module_::import("os").attr("fspath")(model).cast<std::string>();
+}
+
+template <class F>
+std::string run(F&& command) {
+  kvspec::Result<std::string> r = kvspec::Error{};
+  {
+    py::gil_scoped_release release;  // file reads and sizing do not touch Python objects
+    r = command();
+  }
+  if (!r) raise(r.error());
+  return *r;
+}
+
+constexpr const char* kOptionsDoc = R"(
+Keyword arguments (None = not given), named like the CLI's flags:
+  context (int or '32k'), batch, kv_dtype ('f16', 'q8_0', ...), v_dtype, runtime ('exact', 'llama.cpp',
+  'mlx', 'vllm', 'transformers'), hf_cache, memory (bytes or '24GiB' / '80GB'), reserve;
+  llama.cpp: parallel, kv_unified, ubatch, flash_attn ('on', 'off', 'auto'), swa_full;
+  mlx: kv_bits (4 or 8); vllm: block_size, max_num_batched_tokens, tp, pp.
+Raises kvspec.Error (a ValueError with code, file, field, expected, found) on bad input.)";
+
+}  // namespace
+
+PYBIND11_MODULE(kvspec, m) {
+  m.doc() =
+      "kvspec: a model's KV cache, layer by layer, from its files — before you download or load it.\n"
+      "inspect(), compare() and fit() return the objects `kvspec ... --json` prints (see README.md).";
+  m.attr("__version__") = KVSPEC_VERSION;
+  g_error = PyErr_NewExceptionWithDoc("kvspec.Error",
+                                      "Bad input or usage: the message names the file, the field, what was "
+                                      "expected and what was found (attributes code, file, field, expected, "
+                                      "found, detail).",
+                                      PyExc_ValueError, nullptr);
+  m.attr("Error") = py::reinterpret_borrow<py::object>(g_error);
+
+  m.def(
+      "inspect",
+      [](const py::object& model, const py::kwargs& kw) {
+        auto o = options_from(kw, false);
+        const std::string path = model_arg(model);
+        return parse_json(run([&] { return kvspec::inspect_command(path, o, kvspec::OutputFormat::json); }));
+      },
+      py::arg("model") = py::none(),
+      (std::string(
+           "inspect(model=None, **options) -> dict: one model's spec (and its cache when context is "
+           "given), as `kvspec inspect --json`. model: a folder, config.json, .gguf or org/name[@rev] "
+           "in the local Hugging Face cache; None: the bundled example.") +
+       kOptionsDoc)
+          .c_str());
+  m.def(
+      "summary",
+      [](const py::object& model, const py::kwargs& kw) {
+        auto o = options_from(kw, false);
+        const std::string path = model_arg(model);
+        return run([&] { return kvspec::inspect_command(path, o, kvspec::OutputFormat::text); });
+      },
+      py::arg("model") = py::none(),
+      (std::string("summary(model=None, **options) -> str: the human summary `kvspec inspect` prints.") +
+       kOptionsDoc)
+          .c_str());
+  m.def(
+      "compare",
+      [](const std::vector<py::object>& models, const py::kwargs& kw) {
+        auto o = options_from(kw, false);
+        std::vector<std::string> paths;
+        paths.reserve(models.size());
+        for (const auto& mo : models) paths.push_back(model_arg(mo));
+        return parse_json(run([&] { return kvspec::compare_command(paths, o, kvspec::OutputFormat::json); }));
+      },
+      py::arg("models"),
+      (std::string("compare(models, **options) -> dict: several models side by side, as `kvspec compare "
+                   "--json`.") +
+       kOptionsDoc)
+          .c_str());
+  m.def(
+      "fit",
+      [](const py::object& model, const py::kwargs& kw) {
+        auto o = options_from(kw, true);
+        const std::string path = model_arg(model);
+        return parse_json(run([&] { return kvspec::fit_command(path, o, kvspec::OutputFormat::json); }));
+      },
+      py::arg("model") = py::none(),
+      (std::string("fit(model=None, memory=..., **options) -> dict: the largest context (batch given, or "
+                   "neither) or batch (context given) that fits memory, as `kvspec fit --json`. Also "
+                   "weights (bytes or '16GiB') to override the weights' size.") +
+       kOptionsDoc)
+          .c_str());
+  m.def(
+      "families", [] { return parse_json(kvspec::render_families_json()); },
+      "families() -> list: the architecture families the registry knows, with each rule's source.");
+}

@@ -1,0 +1,128 @@
+"""The Python module against figures worked out by hand from the models' configs (arithmetic beside each).
+
+Run by CTest (python/CMakeLists.txt) with PYTHONPATH at the built module and KVSPEC_TEST_DATA / KVSPEC_EXAMPLE set.
+"""
+import os
+import pathlib
+import subprocess
+import tempfile
+import unittest
+
+import kvspec
+
+DATA = pathlib.Path(os.environ["KVSPEC_TEST_DATA"])
+EXAMPLE = pathlib.Path(os.environ["KVSPEC_EXAMPLE"])
+CONFIGS = DATA / "configs"
+
+
+class Inspect(unittest.TestCase):
+    def test_bundled_example_gemma3_12b(self):
+        # Gemma-3-12B text: 48 layers, 8 KV heads x 256, window 1024, every 6th layer global (5, 11, ..., 47).
+        spec = kvspec.inspect(context="32k")
+        self.assertEqual(spec["num_layers"], 48)
+        kinds = [layer["kind"] for layer in spec["layers"]]
+        self.assertEqual([i for i, k in enumerate(kinds) if k == "full_attention"], list(range(5, 48, 6)))
+        # per layer and token: 2 (K, V) x 8 heads x 256 x 2 B = 8192 B; 48 x 8192 = 393216
+        self.assertEqual(spec["kv_bytes_per_token"], 393216)
+        # 40 sliding x 1024 x 8192 = 335'544'320; 8 full x 32768 x 8192 = 2'147'483'648
+        self.assertEqual(spec["cache"]["total_bytes"], 335_544_320 + 2_147_483_648)
+
+    def test_path_and_pathlike_agree(self):
+        a = kvspec.inspect(str(EXAMPLE), context=1024)
+        b = kvspec.inspect(EXAMPLE, context="1k")
+        self.assertEqual(a["cache"], b["cache"])
+        # every layer holds 1024 tokens: 48 x 1024 x 8192 = 402'653'184 (384 MiB)
+        self.assertEqual(a["cache"]["total_bytes"], 402_653_184)
+
+    def test_llama_cpp_runtime_options(self):
+        # Llama-3.1-8B: 32 layers, 8 KV heads x 128. llama.cpp -c 8192 -np 2 -ctk q8_0 -ctv q8_0:
+        # a row of 1024 values = 32 q8_0 blocks x 34 B = 1088 B; 32 x 8192 cells x (1088 + 1088)
+        spec = kvspec.inspect(CONFIGS / "meta-llama__Llama-3.1-8B", context=8192, parallel=2,
+                              runtime="llama.cpp", kv_dtype="q8_0", flash_attn="on")
+        self.assertEqual(spec["cache"]["total_bytes"], 32 * 8192 * 2 * 1088)
+        self.assertEqual(spec["cache"]["cells"], 4096)  # two streams of 8192 / 2
+
+    def test_summary_is_the_cli_text(self):
+        cli = os.environ.get("KVSPEC_CLI")
+        text = kvspec.summary(EXAMPLE, context="32k")
+        self.assertIn("2483027968 B", text)  # 335'544'320 + 2'147'483'648
+        if cli:
+            out = subprocess.run([cli, "inspect", str(EXAMPLE), "--context", "32k"], capture_output=True,
+                                 text=True, check=True).stdout
+            self.assertEqual(text, out)
+
+
+class Compare(unittest.TestCase):
+    def test_two_models(self):
+        out = kvspec.compare([CONFIGS / "meta-llama__Llama-3.1-8B", CONFIGS / "Qwen__Qwen2.5-14B-Instruct"],
+                             context=1024)
+        totals = [m["cache"]["total_bytes"] for m in out["models"]]
+        # Llama-3.1-8B: 32 x 1024 x 2 x 8 x 128 x 2 B = 134'217'728; Qwen2.5-14B: 48 layers, 8 x 128: 201'326'592
+        self.assertEqual(totals, [134_217_728, 201_326_592])
+
+
+class Fit(unittest.TestCase):
+    def test_largest_context_and_the_next_token(self):
+        # Llama-3.1-8B with 16 GiB of weights stated, 24 GiB memory, exact runtime: the cache gets 8 GiB =
+        # 8'589'934'592 B at 131'072 B per token (32 x 2 x 8 x 128 x 2) -> 65'536 tokens, exactly.
+        out = kvspec.fit(CONFIGS / "meta-llama__Llama-3.1-8B", memory="24GiB", weights="16GiB")
+        self.assertEqual(out["weights"]["bytes"], 16 * 2**30)
+        self.assertEqual((out["target"], out["context"], out["batch"]), ("context", 65536, 1))
+        self.assertEqual(out["cache_bytes"], 65536 * 131_072)
+        self.assertEqual(out["next_step_cache_bytes"], 65537 * 131_072)
+
+    def test_memory_in_bytes(self):
+        a = kvspec.fit(CONFIGS / "meta-llama__Llama-3.1-8B", memory=24 * 2**30, weights=16 * 2**30)
+        self.assertEqual(a["context"], 65536)
+
+
+class Errors(unittest.TestCase):
+    def test_bad_config_names_file_and_field(self):
+        with tempfile.TemporaryDirectory() as d:
+            path = pathlib.Path(d) / "config.json"
+            path.write_text('{"model_type": "llama", "num_hidden_layers": -3, "hidden_size": 4096, '
+                            '"num_attention_heads": 32}')
+            with self.assertRaises(kvspec.Error) as caught:
+                kvspec.inspect(d)
+        e = caught.exception
+        self.assertIsInstance(e, ValueError)
+        self.assertEqual(e.code, "bad_input")
+        self.assertTrue(e.file.endswith("config.json"))
+        self.assertEqual(e.field, "num_hidden_layers")
+        self.assertIn("-3", e.found)
+
+    def test_missing_model(self):
+        with self.assertRaises(kvspec.Error) as caught:
+            kvspec.inspect("/nonexistent/kvspec/model")
+        self.assertEqual(caught.exception.code, "not_found")
+
+    def test_bad_option_value_and_name(self):
+        with self.assertRaises(kvspec.Error) as caught:
+            kvspec.inspect(context="lots")
+        self.assertEqual(caught.exception.field, "--context")
+        with self.assertRaises(kvspec.Error):
+            kvspec.inspect(context=1024, batch=0)
+        with self.assertRaises(TypeError):
+            kvspec.inspect(contxt=1024)
+        with self.assertRaises(TypeError):
+            kvspec.inspect(context=1024.5)
+
+    def test_fit_needs_memory(self):
+        with self.assertRaises(kvspec.Error) as caught:
+            kvspec.fit()
+        self.assertEqual(caught.exception.field, "--memory")
+
+
+class Families(unittest.TestCase):
+    def test_registry_lists_rules_with_sources(self):
+        fams = {f["model_type"]: f for f in kvspec.families()}
+        self.assertIn("llama", fams)
+        self.assertIn("deepseek_v3", fams)
+        self.assertTrue(all(f["source"] for f in fams.values()))
+
+    def test_version(self):
+        self.assertRegex(kvspec.__version__, r"^\d+\.\d+\.\d+$")
+
+
+if __name__ == "__main__":
+    unittest.main()

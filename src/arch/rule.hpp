@@ -98,8 +98,9 @@ std::span<const ArchRule> gemma_rules();
 std::span<const ArchRule> qwen_rules();
 std::span<const ArchRule> sliding_family_rules();
 std::span<const ArchRule> wrapper_rules();
-std::span<const ArchRule> mla_rules();      // DeepSeek-style multi-head latent attention
-std::span<const ArchRule> hybrid_rules();   // recurrent / linear-attention layers and hybrids
+std::span<const ArchRule> mla_rules();           // DeepSeek-style multi-head latent attention
+std::span<const ArchRule> hybrid_rules();        // recurrent / linear-attention layers and hybrids
+std::span<const ArchRule> hybrid_extra_rules();  // RecurrentGemma, PLaMo 2
 std::span<const ArchRule> classic_rules();  // older and remote-code families (gpt2, falcon, chatglm, ...)
 std::span<const ArchRule>
 structural_rules();  // KV sharing, cross-attention, per-layer heads, encoder-decoder

@@ -1,12 +1,12 @@
-// Multi-head latent attention (DeepSeek V2/V3/V3.2, Kimi K2, GLM-4.7-Flash, GLM-5, MiniCPM3): every layer
-// caches one compressed latent per token, kv_lora_rank values, plus the decoupled RoPE key, qk_rope_head_dim
-// values, shared by all heads. The spec records it as kind `mla` with num_kv_heads 1, head_dim_k =
-// kv_lora_rank + qk_rope_head_dim and head_dim_v 0: DeepSeek-V3 caches 61 × (512 + 64) × 2 = 70,272 bytes per
-// token at f16 (vLLM MLAAttentionSpec: one 576-wide "head", no factor 2; llama.cpp since PR #19067: K only,
-// 576 wide; mlx-lm deepseek_v3.py: latent 512 as keys + k_pe 64 as values). `num_key_value_heads` and
-// `head_dim` in these configs describe the decompressed heads (transformers sets head_dim =
-// qk_rope_head_dim), never the cached width; the decompressed geometry is kept in ModelCacheSpec::mla for
-// runtimes that cache full K and V (transformers).
+// Multi-head latent attention (DeepSeek V2/V3/V3.2, Kimi K2, GLM-4.7-Flash, GLM-5, MiniCPM3, LongCat-Flash):
+// every layer caches one compressed latent per token, kv_lora_rank values, plus the decoupled RoPE key,
+// qk_rope_head_dim values, shared by all heads. The spec records it as kind `mla` with num_kv_heads 1,
+// head_dim_k = kv_lora_rank + qk_rope_head_dim and head_dim_v 0: DeepSeek-V3 caches 61 × (512 + 64) × 2 =
+// 70,272 bytes per token at f16 (vLLM MLAAttentionSpec: one 576-wide "head", no factor 2; llama.cpp since PR
+// #19067: K only, 576 wide; mlx-lm deepseek_v3.py: latent 512 as keys + k_pe 64 as values).
+// `num_key_value_heads` and `head_dim` in these configs describe the decompressed heads (transformers sets
+// head_dim = qk_rope_head_dim), never the cached width; the decompressed geometry is kept in
+// ModelCacheSpec::mla for runtimes that cache full K and V (transformers).
 #include <algorithm>
 #include <array>
 #include <string>
@@ -37,6 +37,7 @@ constexpr std::array kMlaDefaults{
     MlaDefaults{"glm4_moe_lite", 512, 64, 192, 256},
     MlaDefaults{"glm_moe_dsa", 512, 64, 192, 256, 128},
     MlaDefaults{"minicpm3", 256, 32, 64, 0},
+    MlaDefaults{"longcat_flash", 512, 64, 128, 128},
 };
 
 const MlaDefaults& mla_defaults(std::string_view model_type) {
@@ -109,6 +110,38 @@ Status mla_resolve(BuildContext& ctx) {
       "no separate V; the {} KV heads of head dim {} + {} (K) and {} (V) exist only after decompression",
       *rank, *rope, ctx.head_dim, stated_kv, *nope, *rope, *v));
   return Ok{};
+}
+
+// LongCat-Flash: each of the num_layers decoder blocks holds two MLA attention sublayers, each with its own
+// cache (transformers modeling_longcat_flash.py: self_attn[i] has layer_idx = 2 × block + i and
+// LongcatFlashModel sets num_hidden_layers = 2 × num_layers for the cache; vLLM longcat_flash.py
+// FlashDecoderLayer: two DeepseekV2MLAAttention; mlx-lm longcat_flash.py: CacheList(KVCache(), KVCache()) per
+// block). The block count is num_layers (LongcatFlashConfig default 28); a saved transformers config also
+// states num_hidden_layers = 2 × num_layers, which names the caches and is not read as blocks. vLLM's
+// FlashConfig falls back to num_hidden_layers for the blocks when num_layers is absent.
+Status longcat_resolve(BuildContext& ctx) {
+  auto blocks = ctx.cfg.first_integer({"num_layers", "num_hidden_layers"}, 1, kMaxLayers / 2);
+  if (!blocks) return blocks.error();
+  std::int64_t n = 28;
+  std::string origin = "LongcatFlashConfig default num_layers";
+  if (*blocks) {
+    n = (*blocks)->value;
+    origin = ctx.cfg.path((*blocks)->key);
+    if ((*blocks)->key != "num_layers")
+      ctx.note(fmt::format("num_layers is absent: {} = {} read as the decoder blocks (vLLM FlashConfig)",
+                           (*blocks)->key, n));
+  } else {
+    ctx.note("num_layers is absent: LongcatFlashConfig defaults it to 28 decoder blocks");
+  }
+  ctx.num_layers = 2 * n;
+  drop_facts(ctx.spec, "num_layers");
+  std::erase_if(ctx.spec.notes,
+                [](const Note& note) { return note.text.starts_with("num_hidden_layers is absent"); });
+  ctx.fact("num_layers", std::to_string(ctx.num_layers), Tier::rule,
+           fmt::format("2 MLA sublayers × {} decoder blocks ({})", n, origin));
+  ctx.note(fmt::format("LongCat-Flash: {} decoder blocks × 2 attention sublayers = {} MLA caches", n,
+                       ctx.num_layers));
+  return mla_resolve(ctx);
 }
 
 Status mla_layers(BuildContext& ctx) {
@@ -284,6 +317,19 @@ constexpr std::array kRules{
              .pattern = Pattern::custom,
              .architecture = "MiniCPM3ForCausalLM",
              .resolve = mla_resolve,
+             .layers = mla_layers,
+             .finish = mla_finish},
+    ArchRule{.model_type = "longcat_flash",
+             .config_class = "LongcatFlashConfig",
+             .source =
+                 "transformers configuration_longcat_flash.py / modeling_longcat_flash.py (v5): num_layers "
+                 "28 blocks of 2 MLA sublayers = 56 caches, kv_lora_rank 512, qk_rope_head_dim 64, "
+                 "qk_nope_head_dim 128, v_head_dim 128, heads 64; latent cache in vLLM longcat_flash.py "
+                 "(DeepseekV2MLAAttention) and mlx-lm longcat_flash.py",
+             .defaults =
+                 {.num_layers = 28, .hidden_size = 6144, .num_heads = 64, .num_kv_heads = 64, .head_dim = 64},
+             .pattern = Pattern::custom,
+             .resolve = longcat_resolve,
              .layers = mla_layers,
              .finish = mla_finish},
     ArchRule{.model_type = "kimi_k25",

@@ -161,6 +161,19 @@ TEST(WeightsEstimate, Llama31_8bByHand) {
   EXPECT_TRUE(w->estimate);
 }
 
+TEST(WeightsEstimate, Gemma3TextDefaultsVocabAndTying) {
+  // The bundled mlx-community/gemma-3-12b-it-4bit: text_config states neither vocab_size nor
+  // tie_word_embeddings; Gemma3TextConfig defaults them to 262'208 and true.
+  auto w = kvspec::estimate_weights("");
+  ASSERT_TRUE(w) << w.error().message();
+  // per layer: q + o 2 × 3'840 × 16 × 256 = 31'457'280, k + v 2 × 3'840 × 8 × 256 = 15'728'640,
+  // MLP 3 × 3'840 × 15'360 = 176'947'200, norms 7'680 -> 224'140'800; × 48 = 10'758'758'400; + final norm
+  // 3'840; + tied embeddings 262'208 × 3'840 = 1'006'878'720 -> 11'765'640'960
+  EXPECT_EQ(*w->parameters, 11'765'640'960);
+  // 4-bit, group 64: 11'765'640'960 / 2 = 5'882'820'480 packed + 183'838'140 groups × 4 B = 735'352'560
+  EXPECT_EQ(w->bytes, 6'618'173'040);
+}
+
 TEST(WeightsEstimate, Qwen25_7bWithoutBiases) {
   auto w = kvspec::estimate_weights(config_dir("Qwen__Qwen2.5-7B-Instruct"));
   ASSERT_TRUE(w) << w.error().message();

@@ -34,6 +34,9 @@ struct FamilyDefaults {
   std::optional<std::int64_t>
       sliding_window;       // used only when the key is absent (a null key means "no window")
   std::int64_t period = 0;  // periodic_global: default `sliding_window_pattern`
+  // For the weights estimate only (plan/weights_estimate.cpp): configs that leave these to the class.
+  std::optional<std::int64_t> vocab_size;
+  std::optional<bool> tie_word_embeddings;
 };
 
 struct BuildContext;

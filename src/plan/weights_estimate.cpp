@@ -14,6 +14,7 @@
 #include <fmt/format.h>
 
 #include "arch/config_view.hpp"
+#include "arch/rule.hpp"
 #include "format/model_description.hpp"
 #include "kvspec/gguf.hpp"
 #include "kvspec/plan.hpp"
@@ -71,6 +72,14 @@ Result<WeightsSize> estimate_weights_from_config(std::string_view config_json, s
   }
   auto tie = cfg.boolean("tie_word_embeddings");
   if (!tie) return tie.error();
+  // A nested text config often leaves both to its class (Gemma3TextConfig: 262208, tied).
+  if (const ArchRule* rule = find_rule(spec->text_model_type.value_or(spec->model_type))) {
+    if (!vocab && rule->defaults.vocab_size) {
+      vocab = rule->defaults.vocab_size;
+      w.notes.push_back(fmt::format("vocab_size absent: {} from {}", *vocab, rule->config_class));
+    }
+    if (!tie->has_value() && rule->defaults.tie_word_embeddings) *tie = rule->defaults.tie_word_embeddings;
+  }
   if (vocab) {
     n.add(checked_mul(*vocab, H));
     if (!tie->value_or(false)) n.add(checked_mul(*vocab, H));

@@ -52,16 +52,26 @@ py::object parse_json(const std::string& text) {
   return py::module_::import("json").attr("loads")(text);
 }
 
+// A Python int as int64; past its range an OverflowError naming the argument (pybind11's own cast error
+// would surface as a RuntimeError).
+std::int64_t int64_of(const py::handle& v, const char* name) {
+  try {
+    return v.cast<std::int64_t>();
+  } catch (const py::cast_error&) {
+    PyErr_Clear();
+    throw py::value_error(std::string(name) + ": an int within 64 bits");
+  }
+}
+
 // "32k" or 32768; b"..." is refused like any other type.
 std::string text_or_int(const py::handle& v, const char* name) {
   if (py::isinstance<py::str>(v)) return v.cast<std::string>();
-  if (py::isinstance<py::int_>(v) && !py::isinstance<py::bool_>(v))
-    return std::to_string(v.cast<std::int64_t>());
+  if (py::isinstance<py::int_>(v) && !py::isinstance<py::bool_>(v)) return std::to_string(int64_of(v, name));
   throw py::type_error(std::string(name) + ": expected an int or a str such as '32k'");
 }
 
 std::int64_t integer(const py::handle& v, const char* name) {
-  if (py::isinstance<py::int_>(v) && !py::isinstance<py::bool_>(v)) return v.cast<std::int64_t>();
+  if (py::isinstance<py::int_>(v) && !py::isinstance<py::bool_>(v)) return int64_of(v, name);
   throw py::type_error(std::string(name) + ": expected an int");
 }
 

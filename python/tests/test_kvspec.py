@@ -106,6 +106,11 @@ class Errors(unittest.TestCase):
             kvspec.inspect(contxt=1024)
         with self.assertRaises(TypeError):
             kvspec.inspect(context=1024.5)
+        with self.assertRaises(ValueError):
+            kvspec.inspect(context=10**30)
+        with self.assertRaises(kvspec.Error) as caught:
+            kvspec.inspect(context=2**62)  # past kvspec's token bound (2^40): a usage error, not a wrap
+        self.assertEqual(caught.exception.code, "usage")
 
     def test_fit_needs_memory(self):
         with self.assertRaises(kvspec.Error) as caught:

@@ -1,4 +1,5 @@
-// Multi-head latent attention (DeepSeek V2/V3/V3.2, Kimi K2, GLM-4.7-Flash, GLM-5, MiniCPM3, LongCat-Flash):
+// Multi-head latent attention (DeepSeek V2/V3/V3.2, Kimi K2, GLM-4.7-Flash, GLM-5, MiniCPM3, LongCat-Flash,
+// and the MLA layers of Kimi Linear):
 // every layer caches one compressed latent per token, kv_lora_rank values, plus the decoupled RoPE key,
 // qk_rope_head_dim values, shared by all heads. The spec records it as kind `mla` with num_kv_heads 1,
 // head_dim_k = kv_lora_rank + qk_rope_head_dim and head_dim_v 0: DeepSeek-V3 caches 61 × (512 + 64) × 2 =
@@ -10,10 +11,13 @@
 #include <algorithm>
 #include <array>
 #include <string>
+#include <vector>
 
 #include <fmt/format.h>
 
+#include "arch/recurrent_state.hpp"
 #include "arch/rule.hpp"
+#include "util/checked.hpp"
 
 namespace kvspec {
 
@@ -27,6 +31,7 @@ struct MlaDefaults {
   std::int64_t qk_nope_head_dim;
   std::int64_t v_head_dim;          // 0 = defaults to qk_nope_head_dim (MiniCPM3's remote config)
   std::int64_t index_head_dim = 0;  // DSA lightning indexer (DeepSeek-V3.2, GLM-5); 0 = no indexer
+  bool stated_only = false;         // the class defaults every MLA dimension to None: configs must state them
 };
 
 constexpr std::array kMlaDefaults{
@@ -38,6 +43,7 @@ constexpr std::array kMlaDefaults{
     MlaDefaults{"glm_moe_dsa", 512, 64, 192, 256, 128},
     MlaDefaults{"minicpm3", 256, 32, 64, 0},
     MlaDefaults{"longcat_flash", 512, 64, 128, 128},
+    MlaDefaults{"kimi_linear", 0, 0, 0, 0, 0, true},
 };
 
 const MlaDefaults& mla_defaults(std::string_view model_type) {
@@ -51,9 +57,9 @@ void drop_facts(ModelCacheSpec& spec, std::string_view name) {
 }
 
 // An MLA dimension: the config's value (non-null), else the class default; an explicit null is an error
-// because the model cannot be built without it.
-Result<std::int64_t> mla_dim(BuildContext& ctx, std::string_view key, std::int64_t lo, std::int64_t fallback,
-                             std::string_view fallback_origin) {
+// because the model cannot be built without it, and so is an absent key whose class has no default.
+Result<std::int64_t> mla_dim(BuildContext& ctx, std::string_view key, std::int64_t lo,
+                             std::optional<std::int64_t> fallback, std::string_view fallback_origin) {
   const json::Value* v = ctx.cfg.raw(key);
   if (v != nullptr && v->is_null()) return ctx.cfg.error(key, "an integer (an MLA dimension)", "null");
   auto n = ctx.cfg.integer(key, lo, kMaxHeadDim);
@@ -62,9 +68,12 @@ Result<std::int64_t> mla_dim(BuildContext& ctx, std::string_view key, std::int64
     ctx.fact(std::string(key), std::to_string(**n), Tier::config, ctx.cfg.path(key));
     return **n;
   }
-  ctx.note(fmt::format("{} is absent: {} = {}", key, fallback_origin, fallback));
-  ctx.fact(std::string(key), std::to_string(fallback), Tier::rule, std::string(fallback_origin));
-  return fallback;
+  if (!fallback)
+    return ctx.cfg.error(key, "an integer (an MLA dimension)", "none",
+                         fmt::format("{} defaults it to None", ctx.rule.config_class));
+  ctx.note(fmt::format("{} is absent: {} = {}", key, fallback_origin, *fallback));
+  ctx.fact(std::string(key), std::to_string(*fallback), Tier::rule, std::string(fallback_origin));
+  return *fallback;
 }
 
 // After the generic resolution (which read num_key_value_heads and head_dim as the decompressed heads): one
@@ -72,16 +81,19 @@ Result<std::int64_t> mla_dim(BuildContext& ctx, std::string_view key, std::int64
 Status mla_resolve(BuildContext& ctx) {
   const MlaDefaults& def = mla_defaults(ctx.rule.model_type);
   std::string cls(ctx.rule.config_class);
-  auto rank = mla_dim(ctx, "kv_lora_rank", 1, def.kv_lora_rank, cls + " default kv_lora_rank");
+  auto dflt = [&](std::int64_t v) { return def.stated_only ? std::nullopt : std::optional<std::int64_t>{v}; };
+  auto rank = mla_dim(ctx, "kv_lora_rank", 1, dflt(def.kv_lora_rank), cls + " default kv_lora_rank");
   if (!rank) return rank.error();
-  auto rope = mla_dim(ctx, "qk_rope_head_dim", 0, def.qk_rope_head_dim, cls + " default qk_rope_head_dim");
+  auto rope =
+      mla_dim(ctx, "qk_rope_head_dim", 0, dflt(def.qk_rope_head_dim), cls + " default qk_rope_head_dim");
   if (!rope) return rope.error();
-  auto nope = mla_dim(ctx, "qk_nope_head_dim", 0, def.qk_nope_head_dim, cls + " default qk_nope_head_dim");
+  auto nope =
+      mla_dim(ctx, "qk_nope_head_dim", 0, dflt(def.qk_nope_head_dim), cls + " default qk_nope_head_dim");
   if (!nope) return nope.error();
   std::int64_t v_fallback = def.v_head_dim != 0 ? def.v_head_dim : *nope;
   std::string v_origin = def.v_head_dim != 0 ? cls + " default v_head_dim"
                                              : cls + " (remote code): v_head_dim None -> qk_nope_head_dim";
-  auto v = mla_dim(ctx, "v_head_dim", 1, v_fallback, v_origin);
+  auto v = mla_dim(ctx, "v_head_dim", 1, dflt(v_fallback), v_origin);
   if (!v) return v.error();
   // q_lora_rank (null in DeepSeek-V2-Lite: queries are projected directly) shapes only the query path.
   auto q_rank = ctx.cfg.integer("q_lora_rank", 1, kMaxHidden);
@@ -106,8 +118,9 @@ Status mla_resolve(BuildContext& ctx) {
                          .v_head_dim = *v,
                          .num_heads = ctx.num_heads};
   ctx.note(fmt::format(
-      "MLA: each layer caches one latent of kv_lora_rank + qk_rope_head_dim = {} + {} = {} values per token, "
-      "no separate V; the {} KV heads of head dim {} + {} (K) and {} (V) exist only after decompression",
+      "MLA: each MLA layer caches one latent of kv_lora_rank + qk_rope_head_dim = {} + {} = {} values per "
+      "token, no separate V; the {} KV heads of head dim {} + {} (K) and {} (V) exist only after "
+      "decompression",
       *rank, *rope, ctx.head_dim, stated_kv, *nope, *rope, *v));
   return Ok{};
 }
@@ -208,6 +221,20 @@ Status indexer_component(BuildContext& ctx, std::int64_t default_dim) {
   return Ok{};
 }
 
+// Multi-token prediction: num_hidden_layers excludes the nextn layers (DeepSeek-V3: 61 + 1 MTP module).
+// They own a cache only when a runtime runs them as a speculative draft (vLLM deepseek_mtp; llama.cpp gives
+// them no KV cell), so the main model's cache does not count them.
+Status mtp_note(BuildContext& ctx) {
+  auto mtp = ctx.cfg.integer("num_nextn_predict_layers", 0, kMaxLayers);
+  if (!mtp) return mtp.error();
+  if (mtp->value_or(0) > 0)
+    ctx.note(
+        fmt::format("num_nextn_predict_layers = {}: the multi-token-prediction layer(s) are not in "
+                    "num_hidden_layers and not counted (they cache only when run as a speculative draft)",
+                    **mtp));
+  return Ok{};
+}
+
 Status mla_finish(BuildContext& ctx) {
   // `layer_types` (if a config ever states it) names attention layers; under MLA they cache the latent.
   for (std::size_t i = 0; i < ctx.spec.layers.size(); ++i) {
@@ -219,20 +246,129 @@ Status mla_finish(BuildContext& ctx) {
                         "full_attention (every MLA layer caches the latent)", std::string(to_string(l.kind)));
     }
   }
-  // Multi-token prediction: num_hidden_layers excludes the nextn layers (DeepSeek-V3: 61 + 1 MTP module).
-  // They own a cache only when a runtime runs them as a speculative draft (vLLM deepseek_mtp; llama.cpp gives
-  // them no KV cell), so the main model's cache does not count them.
-  auto mtp = ctx.cfg.integer("num_nextn_predict_layers", 0, kMaxLayers);
-  if (!mtp) return mtp.error();
-  if (mtp->value_or(0) > 0)
-    ctx.note(
-        fmt::format("num_nextn_predict_layers = {}: the multi-token-prediction layer(s) are not in "
-                    "num_hidden_layers and not counted (they cache only when run as a speculative draft)",
-                    **mtp));
+  if (auto s = mtp_note(ctx); !s) return s.error();
   const MlaDefaults& def = mla_defaults(ctx.rule.model_type);
   if (def.index_head_dim > 0)
     if (auto s = indexer_component(ctx, def.index_head_dim); !s) return s.error();
   return Ok{};
+}
+
+// ---- Kimi Linear -----------------------------------------------------------------------------------------
+
+// Kimi Linear (Kimi-Linear-48B-A3B, remote code configuration_kimi.py / modeling_kimi.py, mirrored in vLLM
+// transformers_utils/configs/kimi_linear.py and models/kimi_linear.py, mlx-lm kimi_linear.py, llama.cpp
+// kimi-linear): KDA (Kimi Delta Attention) layers holding a fixed state, and MLA layers caching the latent.
+// Layer i (0-based) is KDA iff i + 1 is in linear_attn_config.kda_layers, MLA otherwise
+// (KimiLinearConfig.is_kda_layer; mlx-lm `(layer_idx + 1) in kda_layers`); without linear_attn_config every
+// layer is MLA (KimiDynamicCache: all "full_attention"). KimiLinearConfig asserts full_attn_layers too, but
+// no runtime reads it to choose a layer's kind. Read at vLLM 01d9958 (models/kimi_linear.py), 02d7108
+// (layers/mamba/mamba_utils.py), 00b9b7a (layers/mla.py); mlx-lm d78bf58; llama.cpp
+// src/models/kimi-linear.cpp.
+
+constexpr std::int64_t kMaxKernel = 1 << 10;
+
+// The 1-based layer numbers listed under linear_attn_config.`key`, as one flag per layer; nullopt if absent.
+Result<std::optional<std::vector<bool>>> kimi_layer_set(BuildContext& ctx, const json::Value& lac,
+                                                        std::string_view key) {
+  const json::Value* v = lac.find(key);
+  std::string field = ctx.cfg.path("linear_attn_config") + "." + std::string(key);
+  if (v == nullptr || v->is_null()) return std::optional<std::vector<bool>>{};
+  if (!v->is_array())
+    return make_error(ErrorCode::bad_input, ctx.cfg.file(), field, "an array of 1-based layer numbers",
+                      v->describe());
+  std::vector<bool> in(static_cast<std::size_t>(ctx.num_layers), false);
+  const json::Array& arr = v->as_array();
+  for (std::size_t i = 0; i < arr.size(); ++i) {
+    auto n = ctx.cfg.as_integer(arr[i], fmt::format("{}[{}]", field, i), 1, ctx.num_layers);
+    if (!n) return n.error();
+    in[static_cast<std::size_t>(*n - 1)] = true;
+  }
+  return std::optional<std::vector<bool>>{std::move(in)};
+}
+
+Status kimi_linear_layers(BuildContext& ctx) {
+  ctx.spec.layers.clear();
+  const json::Value* lac = ctx.cfg.raw("linear_attn_config");
+  if (lac == nullptr || lac->is_null()) {
+    ctx.spec.layers.assign(static_cast<std::size_t>(ctx.num_layers), ctx.layer(LayerKind::mla, Tier::rule));
+    ctx.note("linear_attn_config is absent: every layer is MLA (KimiLinearConfig.is_kda_layer is false)");
+    return Ok{};
+  }
+  if (!lac->is_object())
+    return ctx.cfg.error(
+        "linear_attn_config",
+        "an object (kda_layers, full_attn_layers, num_heads, head_dim, short_conv_kernel_size)",
+        lac->describe());
+  auto kda = kimi_layer_set(ctx, *lac, "kda_layers");
+  if (!kda) return kda.error();
+  if (!*kda)
+    return make_error(ErrorCode::bad_input, ctx.cfg.file(),
+                      ctx.cfg.path("linear_attn_config") + ".kda_layers",
+                      "an array of 1-based layer numbers (KimiLinearConfig asserts it)", "none");
+  auto full = kimi_layer_set(ctx, *lac, "full_attn_layers");
+  if (!full) return full.error();
+  for (std::size_t i = 0; i < (**kda).size(); ++i) {
+    bool is_kda = (**kda)[i];
+    ctx.spec.layers.push_back(is_kda ? recurrent_placeholder(Tier::config)
+                                     : ctx.layer(LayerKind::mla, Tier::config));
+    if (*full && (**full)[i] == is_kda)
+      ctx.warn(
+          fmt::format("linear_attn_config: layer {} is in {} kda_layers and full_attn_layers; runtimes "
+                      "choose by kda_layers alone, so it is {}",
+                      i + 1, is_kda ? "both" : "neither of", is_kda ? "KDA" : "MLA"));
+  }
+  return Ok{};
+}
+
+// A KDA dimension inside linear_attn_config; the config class has no default for any of them.
+Result<std::int64_t> kda_dim(BuildContext& ctx, const json::Value& lac, std::string_view key, std::int64_t lo,
+                             std::int64_t hi) {
+  std::string field = ctx.cfg.path("linear_attn_config") + "." + std::string(key);
+  const json::Value* v = lac.find(key);
+  if (v == nullptr || v->is_null())
+    return make_error(ErrorCode::bad_input, ctx.cfg.file(), field,
+                      "an integer (the KDA layers' " + std::string(key) + ")", "none");
+  auto n = ctx.cfg.as_integer(*v, field, lo, hi);
+  if (!n) return n.error();
+  ctx.fact("linear_attn_config." + std::string(key), std::to_string(*n), Tier::config, field);
+  return *n;
+}
+
+// KDA state per layer (vLLM mamba_utils.py kda_state_shape / kda_state_dtype; llama.cpp kimi-linear
+// n_embd_r = 3 × (d_conv - 1) × head_dim × n_head, n_embd_s = head_dim × head_dim × n_head; mlx-lm
+// ArraysCache(size=4) = q, k, v conv states + the delta-rule state): short convolutions over q, k and v
+// (num_heads × head_dim channels each) keeping short_conv_kernel_size - 1 columns in the model's dtype, and a
+// (num_heads, head_dim, head_dim) state in float32 (vLLM kda_state_dtype: (model dtype, float32); fla's
+// chunk_kda returns a float32 final state to the remote modeling).
+Status kimi_linear_finish(BuildContext& ctx) {
+  if (auto s = mtp_note(ctx); !s) return s.error();
+  if (auto nope = ctx.cfg.boolean("mla_use_nope"); !nope) {
+    return nope.error();
+  } else if (nope->value_or(false) && ctx.spec.count(LayerKind::mla) > 0) {
+    ctx.note(
+        "mla_use_nope: the MLA layers apply no RoPE, yet the qk_rope_head_dim part of the key is still "
+        "projected and cached beside the latent (vLLM rotary_emb=None, mlx-lm kimi_linear.py, llama.cpp)");
+  }
+  if (ctx.spec.count(LayerKind::recurrent) == 0) return Ok{};
+  const json::Value& lac = *ctx.cfg.raw("linear_attn_config");  // an object: kimi_linear_layers checked it
+  auto heads = kda_dim(ctx, lac, "num_heads", 1, kMaxHeads);
+  if (!heads) return heads.error();
+  auto dim = kda_dim(ctx, lac, "head_dim", 1, kMaxHeadDim);
+  if (!dim) return dim.error();
+  auto kernel = kda_dim(ctx, lac, "short_conv_kernel_size", 1, kMaxKernel);
+  if (!kernel) return kernel.error();
+  auto conv = checked_product(*kernel - 1, 3, *heads, *dim);
+  auto rec = checked_product(*heads, *dim, *dim);
+  if (!conv || !rec)
+    return ctx.cfg.error("linear_attn_config", "KDA dimensions whose state fits in 64 bits",
+                         fmt::format("num_heads {}, head_dim {}", *heads, *dim));
+  auto dt = state_dtypes(ctx, RecurrentDtype::float32,
+                         "vLLM mamba_utils.py kda_state_dtype: the KDA recurrent state is float32");
+  if (!dt) return dt.error();
+  return attach_state(
+      ctx, StateValues{*conv, *rec}, *dt, StateScope::recurrent_layers,
+      "KDA: (short_conv_kernel_size - 1) × 3 (q, k, v) × num_heads × head_dim conv + num_heads "
+      "× head_dim × head_dim recurrent");
 }
 
 constexpr std::array kRules{
@@ -332,6 +468,25 @@ constexpr std::array kRules{
              .resolve = longcat_resolve,
              .layers = mla_layers,
              .finish = mla_finish},
+    ArchRule{.model_type = "kimi_linear",
+             .config_class = "KimiLinearConfig",
+             .source =
+                 "moonshotai Kimi-Linear-48B-A3B configuration_kimi.py (remote code; vLLM "
+                 "transformers_utils/configs/kimi_linear.py): KDA iff layer_idx + 1 in "
+                 "linear_attn_config.kda_layers, MLA otherwise; MLA dimensions have no default; defaults "
+                 "32 layers, hidden 4096, 32 heads; cache = latent + k_pe (vLLM kimi_linear.py "
+                 "MultiHeadLatentAttentionWrapper, mlx-lm kimi_linear.py), KDA state per vLLM "
+                 "kda_state_shape",
+             .defaults = {.num_layers = 32,
+                          .hidden_size = 4096,
+                          .num_heads = 32,
+                          .vocab_size = 163840,
+                          .tie_word_embeddings = false},
+             .pattern = Pattern::custom,
+             .architecture = "KimiLinearForCausalLM",
+             .resolve = mla_resolve,
+             .layers = kimi_linear_layers,
+             .finish = kimi_linear_finish},
     ArchRule{.model_type = "kimi_k25",
              .config_class = "KimiK25Config",
              .source = "mlx-lm kimi_k25.py: a multimodal wrapper whose language model is DeepseekV3Model "

@@ -12,12 +12,12 @@
 //   MLA                        modeling_deepseek_v3.py (and v2, glm4_moe_lite, minicpm3) call
 //                              past_key_values.update() on the decompressed key (heads × (nope + rope)) and
 //                              value (heads × v_head_dim) states: no latent caching.
-//   shared layers              DynamicCache(config) drops the last num_kv_shared_layers layer types (Gemma
-//   3n):
-//                              nothing cached.
+//   shared layers              DynamicCache(config) drops the last num_kv_shared_layers layer types
+//                              (Gemma 3n): nothing cached.
 //   recurrent layers           the model's own cache class (MambaCache, HybridMambaAttentionDynamicCache,
-//   ...) holds
-//                              conv and SSM state per sequence at the model dtype.
+//                              ...) holds conv and SSM state per sequence, priced as the spec prices it: conv
+//                              at the model dtype, SSM / recurrent state in float32 where the modeling keeps
+//                              it so (each family's rule says which).
 // Allocation is exact (torch.cat), so no padding.
 #include <algorithm>
 #include <string>
@@ -71,7 +71,8 @@ Result<RuntimeSize> size_transformers(const ModelCacheSpec& spec, const RuntimeR
         "windowed layers keep window - 1 tokens between steps (window - 1 + q during a step)");
   if (spec.count(LayerKind::recurrent) > 0)
     out.notes.push_back(
-        "recurrent state at the model dtype; transformers' conv caches keep the whole kernel "
+        "recurrent state as the spec prices it (conv at the model dtype, SSM state as each family's modeling "
+        "keeps it); transformers' conv caches keep the whole kernel "
         "(K columns), one more than the K - 1 counted here");
   finish(out);
   return out;

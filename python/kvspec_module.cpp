@@ -133,13 +133,14 @@ kvspec::CommandOptions options_from(const py::kwargs& kw, bool allow_weights) {
     else
       throw py::type_error("unexpected keyword argument '" + k + "'");
   }
-  // The CLI refuses a non-positive --batch / --parallel while parsing; do the same here.
-  if (kw.contains("batch") && !kw["batch"].is_none() && o.batch <= 0)
-    raise(kvspec::make_error(kvspec::ErrorCode::usage, "", "--batch", "a positive number of sequences",
-                             std::to_string(o.batch)));
-  if (kw.contains("parallel") && !kw["parallel"].is_none() && o.parallel <= 0)
-    raise(kvspec::make_error(kvspec::ErrorCode::usage, "", "--parallel", "a positive number of sequences",
-                             std::to_string(o.parallel)));
+  // 0 means "not given" in CommandOptions (negatives are refused there); an explicit 0 is refused here.
+  auto refuse_zero = [&](const char* name, std::int64_t value) {
+    if (value == 0 && kw.contains(name) && !kw[name].is_none())
+      raise(kvspec::make_error(kvspec::ErrorCode::usage, "", std::string("--") + name,
+                               "a positive number of sequences", "0"));
+  };
+  refuse_zero("batch", o.batch);
+  refuse_zero("parallel", o.parallel);
   return o;
 }
 

@@ -100,8 +100,10 @@ class Errors(unittest.TestCase):
         with self.assertRaises(kvspec.Error) as caught:
             kvspec.inspect(context="lots")
         self.assertEqual(caught.exception.field, "--context")
-        with self.assertRaises(kvspec.Error):
-            kvspec.inspect(context=1024, batch=0)
+        for batch in (0, -2):
+            with self.assertRaises(kvspec.Error) as caught:
+                kvspec.inspect(context=1024, batch=batch)
+            self.assertEqual((caught.exception.field, caught.exception.found), ("--batch", str(batch)))
         with self.assertRaises(TypeError):
             kvspec.inspect(contxt=1024)
         with self.assertRaises(TypeError):

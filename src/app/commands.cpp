@@ -63,7 +63,10 @@ Result<Parsed> parse_size_options(const CommandOptions& o) {
     if (!v) return v.error();
     r.v_dtype = *v;
   }
-  // Sequences: --batch, or llama.cpp's --parallel (the same thing; both given must agree).
+  // Sequences: --batch, or llama.cpp's --parallel (the same thing; both given must agree); 0 = not given.
+  if (o.batch < 0) return usage("--batch", "a positive number of sequences", std::to_string(o.batch));
+  if (o.parallel < 0)
+    return usage("--parallel", "a positive number of sequences", std::to_string(o.parallel));
   if (o.parallel > 0 && o.batch > 0 && o.parallel != o.batch)
     return usage("--parallel", "the same count as --batch (both name the sequences)",
                  std::to_string(o.parallel));

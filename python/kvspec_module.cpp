@@ -85,53 +85,44 @@ std::string text(const py::handle& v, const char* name) {
   throw py::type_error(std::string(name) + ": expected a str");
 }
 
-// Keyword arguments → CommandOptions; the names are the CLI's flags with '_' for '-'. None means "not given".
+// Keyword arguments → CommandOptions: the names are the CLI's flags with '_' for '-'. None means "not given".
+using O = kvspec::CommandOptions;
+using H = const py::handle&;
+struct Keyword {
+  const char* name;
+  void (*set)(O&, H, const char*);
+};
+constexpr Keyword kKeywords[] = {
+    {"context", [](O& o, H v, const char* n) { o.context = text_or_int(v, n); }},
+    {"batch", [](O& o, H v, const char* n) { o.batch = integer(v, n); }},
+    {"kv_dtype", [](O& o, H v, const char* n) { o.kv_dtype = text(v, n); }},
+    {"v_dtype", [](O& o, H v, const char* n) { o.v_dtype = text(v, n); }},
+    {"hf_cache", [](O& o, H v, const char* n) { o.hf_cache = text(v, n); }},
+    {"runtime", [](O& o, H v, const char* n) { o.runtime = text(v, n); }},
+    {"parallel", [](O& o, H v, const char* n) { o.parallel = integer(v, n); }},
+    {"kv_unified", [](O& o, H v, const char* n) { o.kv_unified = flag(v, n); }},
+    {"ubatch", [](O& o, H v, const char* n) { o.ubatch = integer(v, n); }},
+    {"flash_attn", [](O& o, H v, const char* n) { o.flash_attn = text(v, n); }},
+    {"swa_full", [](O& o, H v, const char* n) { o.swa_full = flag(v, n); }},
+    {"kv_bits", [](O& o, H v, const char* n) { o.kv_bits = integer(v, n); }},
+    {"block_size", [](O& o, H v, const char* n) { o.block_size = integer(v, n); }},
+    {"max_num_batched_tokens", [](O& o, H v, const char* n) { o.max_num_batched_tokens = integer(v, n); }},
+    {"tp", [](O& o, H v, const char* n) { o.tp = integer(v, n); }},
+    {"pp", [](O& o, H v, const char* n) { o.pp = integer(v, n); }},
+    {"memory", [](O& o, H v, const char* n) { o.memory = text_or_int(v, n); }},
+    {"reserve", [](O& o, H v, const char* n) { o.reserve = text_or_int(v, n); }},
+    {"weights", [](O& o, H v, const char* n) { o.weights = text_or_int(v, n); }},
+};
+
 kvspec::CommandOptions options_from(const py::kwargs& kw, bool allow_weights) {
   kvspec::CommandOptions o;
   for (const auto& [key, value] : kw) {
     const std::string k = key.cast<std::string>();
-    if (value.is_none()) continue;
-    const char* n = k.c_str();
-    if (k == "context")
-      o.context = text_or_int(value, n);
-    else if (k == "batch")
-      o.batch = integer(value, n);
-    else if (k == "kv_dtype")
-      o.kv_dtype = text(value, n);
-    else if (k == "v_dtype")
-      o.v_dtype = text(value, n);
-    else if (k == "hf_cache")
-      o.hf_cache = text(value, n);
-    else if (k == "runtime")
-      o.runtime = text(value, n);
-    else if (k == "parallel")
-      o.parallel = integer(value, n);
-    else if (k == "kv_unified")
-      o.kv_unified = flag(value, n);
-    else if (k == "ubatch")
-      o.ubatch = integer(value, n);
-    else if (k == "flash_attn")
-      o.flash_attn = text(value, n);
-    else if (k == "swa_full")
-      o.swa_full = flag(value, n);
-    else if (k == "kv_bits")
-      o.kv_bits = integer(value, n);
-    else if (k == "block_size")
-      o.block_size = integer(value, n);
-    else if (k == "max_num_batched_tokens")
-      o.max_num_batched_tokens = integer(value, n);
-    else if (k == "tp")
-      o.tp = integer(value, n);
-    else if (k == "pp")
-      o.pp = integer(value, n);
-    else if (k == "memory")
-      o.memory = text_or_int(value, n);
-    else if (k == "reserve")
-      o.reserve = text_or_int(value, n);
-    else if (allow_weights && k == "weights")
-      o.weights = text_or_int(value, n);
-    else
-      throw py::type_error("unexpected keyword argument '" + k + "'");
+    const Keyword* hit = nullptr;
+    for (const Keyword& w : kKeywords)
+      if (k == w.name && (allow_weights || k != "weights")) hit = &w;
+    if (hit == nullptr) throw py::type_error("unexpected keyword argument '" + k + "'");
+    if (!value.is_none()) hit->set(o, value, hit->name);
   }
   // 0 means "not given" in CommandOptions (negatives are refused there); an explicit 0 is refused here.
   auto refuse_zero = [&](const char* name, std::int64_t value) {

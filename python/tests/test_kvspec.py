@@ -107,6 +107,10 @@ class Errors(unittest.TestCase):
         with self.assertRaises(TypeError):
             kvspec.inspect(contxt=1024)
         with self.assertRaises(TypeError):
+            kvspec.inspect(contxt=None)
+        with self.assertRaises(TypeError):
+            kvspec.inspect(weights="1GiB")  # fit only
+        with self.assertRaises(TypeError):
             kvspec.inspect(context=1024.5)
         with self.assertRaises(ValueError):
             kvspec.inspect(context=10**30)

@@ -12,6 +12,10 @@
 
 namespace kvspec {
 
+// Bounds on recurrent-state dimensions read from configs (docs/limits.md).
+inline constexpr std::int64_t kMaxStateDim = std::int64_t{1} << 28;  // widths such as d_inner; real < 2^17
+inline constexpr std::int64_t kMaxKernel = 1 << 10;                  // conv kernels are 2..4 in practice
+
 // Element counts per sequence of one layer's state.
 struct StateValues {
   std::int64_t conv = 0;       // convolution / token-shift state: (kernel - 1) columns of its channels

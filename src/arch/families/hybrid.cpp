@@ -22,9 +22,6 @@ namespace kvspec {
 
 namespace {
 
-constexpr std::int64_t kMaxStateDim = std::int64_t{1} << 28;  // widths such as d_inner; real ones are < 2^17
-constexpr std::int64_t kMaxKernel = 1 << 10;                  // conv kernels are 2..4 in practice
-
 constexpr std::string_view kScanFp32 =
     "transformers cache_utils.py LinearAttentionLayer keeps the scan's final state, float32";
 

@@ -14,9 +14,6 @@ namespace kvspec {
 
 namespace {
 
-constexpr std::int64_t kMaxStateDim = std::int64_t{1} << 28;
-constexpr std::int64_t kMaxKernel = 1 << 10;
-
 Status attach(BuildContext& ctx, Result<StateValues> v, std::string_view policy_source,
               std::string_view formula) {
   if (!v) return v.error();

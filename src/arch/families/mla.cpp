@@ -265,8 +265,6 @@ Status mla_finish(BuildContext& ctx) {
 // (layers/mamba/mamba_utils.py), 00b9b7a (layers/mla.py); mlx-lm d78bf58; llama.cpp
 // src/models/kimi-linear.cpp.
 
-constexpr std::int64_t kMaxKernel = 1 << 10;
-
 // The 1-based layer numbers listed under linear_attn_config.`key`, as one flag per layer; nullopt if absent.
 Result<std::optional<std::vector<bool>>> kimi_layer_set(BuildContext& ctx, const json::Value& lac,
                                                         std::string_view key) {

@@ -84,4 +84,22 @@ TEST(RuntimeMlx, Gemma2HasNoWindowInMlx) {
   EXPECT_EQ(got->total_bytes, 134'217'728);
 }
 
+TEST(RuntimeMlx, Plamo2AttentionLayersKeepEveryToken) {
+  // mlx-lm plamo2.py (d78bf58e) make_cache: ArraysCache for Mamba layers, a plain KVCache for attention
+  // layers ("TODO use RotatingKVCache"), although the reference modeling keeps a 2048-token window.
+  auto spec = kvspec::spec_from_config_text(
+      R"({"model_type": "plamo2", "num_hidden_layers": 4, "hidden_size": 2048, "num_attention_heads": 16,
+          "num_key_value_heads": 1, "hidden_size_per_head": 128, "attention_window_size": 2048,
+          "mamba_num_heads": 32, "mamba_d_state": 64, "mamba_d_conv": 4, "torch_dtype": "bfloat16"})",
+      "plamo2-mini");
+  ASSERT_TRUE(spec) << spec.error().message();
+  ASSERT_EQ(spec->count(kvspec::LayerKind::sliding_attention), 2);  // layers 1 and 3 (i % 2 == 1)
+  auto got = kvspec::size_runtime(*spec, mlx(8'192));
+  ASSERT_TRUE(got) << got.error().message();
+  // attention: 2 layers × 8'192 tokens × (1 × 128 K + 128 V) × 2 B = 8'388'608 (not 2'048 tokens)
+  EXPECT_EQ(got->kv_bytes, 8'388'608);
+  // Mamba: 2 layers × (conv 3 × 32 × 128 × 2 B = 24'576 + SSM 32 × 128 × 64 × 4 B = 1'048'576) = 2'146'304
+  EXPECT_EQ(got->state_bytes, 2'146'304);
+}
+
 }  // namespace

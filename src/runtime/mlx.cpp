@@ -27,9 +27,9 @@
 //   ChunkedKVCache
 //     (afmoe, baichuan_m1, cohere2, exaone4, exaone_moe, gemma3_text (and the gemma3 wrapper), gemma3n,
 //     gemma4_text, gpt_oss, llama (only from `layer_types`; mistral is remapped to llama in utils.py
-//     MODEL_REMAPPING), llama4, ministral3, olmo3, plamo2, recurrent_gemma, step3p5, mimo_v2_flash, laguna,
-//     mellum). Everyone else (gemma2, mistral without layer_types, qwen2, phi3, starcoder2, mixtral, ...)
-//     keeps every token in a KVCache.
+//     MODEL_REMAPPING), llama4, ministral3, olmo3, recurrent_gemma, step3p5, mimo_v2_flash, laguna,
+//     mellum). Everyone else (gemma2, mistral without layer_types, qwen2, phi3, starcoder2, mixtral, plamo2
+//     — "TODO use RotatingKVCache" in its make_cache —, ...) keeps every token in a KVCache.
 //   - deepseek_v2.py and minicpm3.py cache the decompressed K (heads × (nope + rope)) and V (heads ×
 //   v_head_dim);
 //     deepseek_v3.py (and kimi_k2, remapped to it) caches the latent and k_pe (kv_lora_rank + rope).
@@ -50,11 +50,11 @@ constexpr std::int64_t kStep = 256;  // cache.py KVCache.step, RotatingKVCache.s
 
 bool honours_windows(std::string_view type, const LayerSpec& layer) {
   if (is_one_of(type, {"llama", "mistral"})) return layer.source == Tier::config;  // from layer_types only
-  return is_one_of(
-      type, {"afmoe",       "baichuan_m1",   "cohere2",      "exaone4", "exaone_moe",  "gemma3",
-             "gemma3_text", "gemma3n",       "gemma3n_text", "gemma4",  "gemma4_text", "gpt_oss",
-             "llama4",      "llama4_text",   "ministral3",   "olmo3",   "plamo2",      "recurrent_gemma",
-             "step3p5",     "mimo_v2_flash", "laguna",       "mellum"});
+  return is_one_of(type,
+                   {"afmoe",         "baichuan_m1", "cohere2",      "exaone4", "exaone_moe",      "gemma3",
+                    "gemma3_text",   "gemma3n",     "gemma3n_text", "gemma4",  "gemma4_text",     "gpt_oss",
+                    "llama4",        "llama4_text", "ministral3",   "olmo3",   "recurrent_gemma", "step3p5",
+                    "mimo_v2_flash", "laguna",      "mellum"});
 }
 
 bool caches_decompressed_mla(std::string_view type) {

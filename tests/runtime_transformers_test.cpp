@@ -47,4 +47,17 @@ TEST(RuntimeTransformers, MlaDecompressed) {
   EXPECT_FALSE(kvspec::size_runtime(spec, hf(1'000)));  // cannot decompress without the geometry
 }
 
+TEST(RuntimeTransformers, RecurrentGemmaPreallocatesItsWindow) {
+  auto spec = kvspec::load_model(std::string(KVSPEC_TEST_DATA) + "/configs/google__recurrentgemma-2b");
+  ASSERT_TRUE(spec) << spec.error().message();
+  ASSERT_EQ(spec->count(kvspec::LayerKind::sliding_attention), 8);
+  // RecurrentGemmaSdpaAttention._setup_cache: (batch, 1 KV head, attention_window_size 2048, 256) for K and
+  // V, even for a 100-token context: 8 layers × 2'048 × (256 + 256) × 2 B = 16'777'216
+  auto got = kvspec::size_runtime(*spec, hf(100));
+  ASSERT_TRUE(got) << got.error().message();
+  EXPECT_EQ(got->kv_bytes, 16'777'216);
+  // RG-LRU state, 18 layers × (3 × 2'560 conv values × 2 B + 2'560 × 4 B) = 18 × 25'600 = 460'800
+  EXPECT_EQ(got->state_bytes, 460'800);
+}
+
 }  // namespace

@@ -18,6 +18,7 @@
 //                              ...) holds conv and SSM state per sequence, priced as the spec prices it: conv
 //                              at the model dtype, SSM / recurrent state in float32 where the modeling keeps
 //                              it so (each family's rule says which).
+//   recurrent_gemma            its attention blocks preallocate attention_window_size tokens (_setup_cache).
 // Allocation is exact (torch.cat), so no padding.
 #include <algorithm>
 #include <string>
@@ -29,6 +30,17 @@
 namespace kvspec {
 
 using namespace runtime_detail;
+
+namespace {
+
+// Families whose modeling keeps its own fixed-size attention cache instead of a DynamicCache:
+// modeling_recurrent_gemma.py RecurrentGemmaSdpaAttention._setup_cache allocates (batch, kv_heads,
+// attention_window_size, head_dim) up front, whatever the context.
+bool preallocates_window(std::string_view model_type) {
+  return is_one_of(model_type, {"recurrent_gemma"});
+}
+
+}  // namespace
 
 Result<RuntimeSize> size_transformers(const ModelCacheSpec& spec, const RuntimeRequest& request) {
   RuntimeSize out;
@@ -45,7 +57,8 @@ Result<RuntimeSize> size_transformers(const ModelCacheSpec& spec, const RuntimeR
     if (!l.owns_kv()) continue;
     std::int64_t tokens = T;
     if ((l.kind == LayerKind::sliding_attention || l.kind == LayerKind::chunked_attention) && l.window)
-      tokens = std::min(T, std::max<std::int64_t>(*l.window - 1, 0));
+      tokens = preallocates_window(spec.model_type) ? *l.window
+                                                    : std::min(T, std::max<std::int64_t>(*l.window - 1, 0));
     if (l.kind == LayerKind::cross_attention) tokens = l.fixed_tokens.value_or(0);
     std::int64_t k_values = l.k_values_per_token();
     std::int64_t v_values = l.v_values_per_token();

@@ -13,19 +13,12 @@ namespace kvspec {
 namespace {
 
 using test::bytes_per_token_f16;
+using test::first;
 using test::from_json;
 using test::has_note;
 using test::load_fixture;
 
 constexpr const char* kFixture = "moonshotai__Kimi-Linear-48B-A3B-Instruct";
-
-const LayerSpec& first(const ModelCacheSpec& spec, LayerKind kind) {
-  for (const auto& l : spec.layers)
-    if (l.kind == kind) return l;
-  static const LayerSpec none;
-  ADD_FAILURE() << "no layer of kind " << to_string(kind);
-  return none;
-}
 
 // Layer i (0-based) is KDA iff i + 1 is in kda_layers: MLA at 1-based 4, 8, ..., 24 and 27, i.e. 0-based 3,
 // 7, 11, 15, 19, 23, 26 — six "RRRM" groups (layers 0..23), then 24 R, 25 R, 26 M.

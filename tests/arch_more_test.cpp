@@ -11,20 +11,13 @@ namespace kvspec {
 namespace {
 
 using test::bytes_per_token_f16;
+using test::first;
 using test::from_json;
 using test::has_note;
 using test::load_fixture;
 
 std::int64_t count(const ModelCacheSpec& s, LayerKind k) {
   return s.count(k);
-}
-
-const LayerSpec& first(const ModelCacheSpec& spec, LayerKind kind) {
-  for (const auto& l : spec.layers)
-    if (l.kind == kind) return l;
-  static const LayerSpec none;
-  ADD_FAILURE() << "no layer of kind " << to_string(kind);
-  return none;
 }
 
 // ---- RecurrentGemma --------------------------------------------------------------------------------------

@@ -41,6 +41,15 @@ inline std::int64_t exact_bytes(const ModelCacheSpec& spec, std::int64_t context
   return c ? c->total_bytes : -1;
 }
 
+// The first layer of `kind`; fails the test (and returns an empty layer) when there is none.
+inline const LayerSpec& first(const ModelCacheSpec& spec, LayerKind kind) {
+  for (const auto& l : spec.layers)
+    if (l.kind == kind) return l;
+  static const LayerSpec none;
+  ADD_FAILURE() << "no layer of kind " << to_string(kind);
+  return none;
+}
+
 // Whether one of the spec's notes contains `fragment`.
 inline bool has_note(const ModelCacheSpec& spec, const std::string& fragment) {
   for (const Note& n : spec.notes)

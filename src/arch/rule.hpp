@@ -97,6 +97,10 @@ const ArchRule& generic_rule();
 
 // Each family group contributes its table (src/arch/families/*.cpp).
 std::span<const ArchRule> llama_like_rules();
+// A finish hook shared by families with multi-token-prediction layers (num_nextn_predict_layers): notes
+// that they are not counted (families/mla.cpp).
+Status mtp_note(BuildContext& ctx);
+
 std::span<const ArchRule> gemma_rules();
 std::span<const ArchRule> qwen_rules();
 std::span<const ArchRule> sliding_family_rules();

@@ -197,20 +197,6 @@ Status hunyuan_layers(BuildContext& ctx) {
   return Ok{};
 }
 
-// Multi-token prediction (GLM-4.5): num_hidden_layers excludes the nextn layer(s); llama.cpp gives them no KV
-// cell (n_layer_kv_from_start = n_layer - nextn_predict_layers) and vLLM caches them only as a speculative
-// draft.
-Status mtp_note(BuildContext& ctx) {
-  auto mtp = ctx.cfg.integer("num_nextn_predict_layers", 0, kMaxLayers);
-  if (!mtp) return mtp.error();
-  if (mtp->value_or(0) > 0)
-    ctx.note(
-        fmt::format("num_nextn_predict_layers = {}: the multi-token-prediction layer(s) are not in "
-                    "num_hidden_layers and not counted (they cache only when run as a speculative draft)",
-                    **mtp));
-  return Ok{};
-}
-
 constexpr std::array kRules{
     ArchRule{.model_type = "gpt2",
              .config_class = "GPT2Config",

@@ -21,6 +21,21 @@
 
 namespace kvspec {
 
+// Declared in rule.hpp. Multi-token prediction: num_hidden_layers excludes the nextn layers (DeepSeek-V3:
+// 61 + 1 MTP module; GLM-4.5 likewise; llama.cpp n_layer_kv_from_start = n_layer - nextn_predict_layers).
+// They own a cache only when a runtime runs them as a speculative draft (vLLM deepseek_mtp; llama.cpp gives
+// them no KV cell), so the main model's cache does not count them.
+Status mtp_note(BuildContext& ctx) {
+  auto mtp = ctx.cfg.integer("num_nextn_predict_layers", 0, kMaxLayers);
+  if (!mtp) return mtp.error();
+  if (mtp->value_or(0) > 0)
+    ctx.note(
+        fmt::format("num_nextn_predict_layers = {}: the multi-token-prediction layer(s) are not in "
+                    "num_hidden_layers and not counted (they cache only when run as a speculative draft)",
+                    **mtp));
+  return Ok{};
+}
+
 namespace {
 
 // The MLA defaults of one config class (used when a key is absent).
@@ -218,20 +233,6 @@ Status indexer_component(BuildContext& ctx, std::int64_t default_dim) {
       "128 values ({} B per layer); not in kv_bytes_per_token",
       layers, head_dim, elem, dtype, which, head_dim + head_dim / 128 * 4);
   ctx.spec.extra_components.push_back(std::move(c));
-  return Ok{};
-}
-
-// Multi-token prediction: num_hidden_layers excludes the nextn layers (DeepSeek-V3: 61 + 1 MTP module).
-// They own a cache only when a runtime runs them as a speculative draft (vLLM deepseek_mtp; llama.cpp gives
-// them no KV cell), so the main model's cache does not count them.
-Status mtp_note(BuildContext& ctx) {
-  auto mtp = ctx.cfg.integer("num_nextn_predict_layers", 0, kMaxLayers);
-  if (!mtp) return mtp.error();
-  if (mtp->value_or(0) > 0)
-    ctx.note(
-        fmt::format("num_nextn_predict_layers = {}: the multi-token-prediction layer(s) are not in "
-                    "num_hidden_layers and not counted (they cache only when run as a speculative draft)",
-                    **mtp));
   return Ok{};
 }
 

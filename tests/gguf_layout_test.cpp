@@ -304,6 +304,106 @@ TEST(GgufLayout, DeepSeekV2LiteOldConversionCachesFullKV) {
   EXPECT_EQ(per_token(s), 27 * 16 * (192 + 128) * 2);
 }
 
+// Kimi-Linear-48B-A3B (moonshotai config.json; llama.cpp conversion/kimi_linear.py at 34af94cd): 27 layers,
+// MLA on full_attn_layers [4, 8, 12, 16, 20, 24, 27] (1-based; head_count_kv 1 there, 0 on the KDA layers),
+// kda.head_dim 128, ssm.conv_kernel 4, 32 heads. The converter writes no ssm.inner_size and llama.cpp reads
+// none: n_embd_r / n_embd_s (llama-hparams.cpp) take the KDA branch.
+TEST(GgufLayout, KimiLinearKdaStateWithoutInnerSize) {
+  GgufWriter w;
+  w.str("general.architecture", "kimi-linear");
+  w.u32("kimi-linear.block_count", 27);
+  w.u32("kimi-linear.embedding_length", 2304);
+  w.u32("kimi-linear.attention.head_count", 32);
+  std::vector<std::uint32_t> kv(27, 0);
+  for (int il : {3, 7, 11, 15, 19, 23, 26}) kv[static_cast<std::size_t>(il)] = 1;
+  w.arr_u32("kimi-linear.attention.head_count_kv", kv);
+  w.u32("kimi-linear.attention.key_length", 576);
+  w.u32("kimi-linear.attention.key_length_mla", 192);
+  w.u32("kimi-linear.attention.value_length_mla", 128);
+  w.u32("kimi-linear.attention.kv_lora_rank", 512);
+  w.u32("kimi-linear.rope.dimension_count", 64);
+  w.u32("kimi-linear.ssm.conv_kernel", 4);
+  w.u32("kimi-linear.kda.head_dim", 128);
+  ModelCacheSpec s = load(w, "kimi_linear");
+  EXPECT_EQ(layer_strip(s), "RRRMRRRMRRRMRRRMRRRMRRRMRRM");
+  // R: Q, K, V conv states 3 × (4 - 1) × 32 heads × 128 = 36'864; S: 128 × 128 × 32 = 524'288 (f32)
+  EXPECT_EQ(s.layers[0].conv_state_values, 3 * 3 * 32 * 128);
+  EXPECT_EQ(s.layers[0].recurrent_state_values, 128 * 128 * 32);
+  EXPECT_EQ(s.state_bytes_per_sequence(), 20LL * (36'864 + 524'288) * 4);
+  // 7 MLA layers × 576 × 2 B
+  EXPECT_EQ(per_token(s), 7 * 576 * 2);
+}
+
+bool has_note(const ModelCacheSpec& s, std::string_view text) {
+  for (const auto& n : s.notes)
+    if (n.text.find(text) != std::string::npos) return true;
+  return false;
+}
+
+// MiniCPM3-4B (openbmb config.json): 62 layers, 2560 wide, 40 heads and KV heads, qk_nope 64 + rope 32,
+// kv_lora_rank 256. conversion/minicpm.py (llama.cpp 34af94cd) writes kv_lora_rank and key_length 96 but
+// never the MLA lengths: plain attention, V of n_embd / n_head = 64.
+TEST(GgufLayout, MiniCpm3IsNotAnOlderConversion) {
+  GgufWriter w;
+  w.str("general.architecture", "minicpm3");
+  w.u32("minicpm3.block_count", 62);
+  w.u32("minicpm3.embedding_length", 2560);
+  w.u32("minicpm3.attention.head_count", 40);
+  w.u32("minicpm3.attention.head_count_kv", 40);
+  w.u32("minicpm3.attention.q_lora_rank", 768);
+  w.u32("minicpm3.attention.kv_lora_rank", 256);
+  w.u32("minicpm3.attention.key_length", 96);
+  w.u32("minicpm3.rope.dimension_count", 32);
+  ModelCacheSpec s = load(w, "minicpm3");
+  EXPECT_FALSE(s.mla);
+  EXPECT_FALSE(has_note(s, "older conversion"));
+  EXPECT_TRUE(has_note(s, "as llama.cpp's converter writes minicpm3"));
+  EXPECT_EQ(per_token(s), 62 * 40 * (96 + 64) * 2);
+  // deepseek2 without the MLA lengths is still an older conversion
+  EXPECT_TRUE(has_note(load(deepseek_v2_lite_old(), "dsv2_old_note"), "older conversion"));
+}
+
+// DSA indexer keys from the GGUF (llama.cpp 34af94cd src/models/glm-dsa.cpp load_arch_hparams): without
+// attention.indexer.types, every trunk layer when context_length < 1048576 (GLM-5, 5.1), else GLM-5.2's
+// pattern: layers 0, 1 and every 4th from 2 below 78. deepseek32 indexes every trunk layer.
+TEST(GgufLayout, DsaIndexerLayers) {
+  auto dsa = [](const std::string& a, std::uint32_t ctx, bool key_length = true) {
+    GgufWriter w;
+    w.str("general.architecture", a);
+    w.u32(a + ".block_count", 79);
+    w.u32(a + ".nextn_predict_layers", 1);
+    w.u32(a + ".context_length", ctx);
+    w.u32(a + ".embedding_length", 6144);
+    w.u32(a + ".attention.head_count", 64);
+    w.u32(a + ".attention.head_count_kv", 1);
+    w.u32(a + ".attention.key_length", 576);
+    w.u32(a + ".attention.value_length", 512);
+    w.u32(a + ".attention.key_length_mla", 256);
+    w.u32(a + ".attention.value_length_mla", 256);
+    w.u32(a + ".attention.kv_lora_rank", 512);
+    w.u32(a + ".rope.dimension_count", 64);
+    if (key_length) w.u32(a + ".attention.indexer.key_length", 128);
+    return w;
+  };
+  auto indexer_values = [](const ModelCacheSpec& s) {
+    for (const auto& c : s.extra_components)
+      if (c.name == "indexer keys") return c.values_per_token;
+    return std::int64_t{-1};
+  };
+  EXPECT_EQ(indexer_values(load(dsa("glm-dsa", 202752), "glm5")), 78 * 128);
+  EXPECT_EQ(indexer_values(load(dsa("glm-dsa", 1048576), "glm52")), (2 + 19) * 128);  // 0, 1, 2, 6, ..., 74
+  EXPECT_EQ(indexer_values(load(dsa("deepseek32", 1048576), "ds32")), 78 * 128);
+  // the latent alone is kv_bytes_per_token: 78 × 576 × 2 B
+  EXPECT_EQ(per_token(load(dsa("glm-dsa", 202752), "glm5_tok")), 78 * 576 * 2);
+  // llama.cpp requires indexer.key_length
+  GgufWriter bare = dsa("deepseek32", 163840, /*key_length=*/false);
+  std::string path = testing::TempDir() + "kvspec_layout_ds32_bare.gguf";
+  bare.write(path);
+  auto refused = spec_from_gguf(path);
+  ASSERT_FALSE(refused);
+  EXPECT_EQ(refused.error().field, "deepseek32.attention.indexer.key_length");
+}
+
 // Qwen3-Next-80B-A3B (config.json; arch-rules-special.md example 4): 48 layers, 16 heads, 2 KV heads × 256,
 // full attention every 4th layer; GDN conv 4, inner 4096, state 128, 16 groups.
 TEST(GgufLayout, Qwen3NextInterval) {

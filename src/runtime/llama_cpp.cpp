@@ -20,6 +20,24 @@
 //              checking that each layer's device runs the fused op, which the CPU, CUDA, Metal and Vulkan
 //              backends do, so kvspec resolves auto to on (except Grok: "flash_attn is not compatible with
 //              Grok - forcing off").
+//
+// Read again at ggml-org/llama.cpp 34af94cd (2026-08-17), the rules below:
+//   init       src/llama-context.cpp llama_init_from_model: an MLA model (hparams.is_mla()) refuses different
+//              K and V types; a quantized V under auto turns flash attention on ("enabling flash_attn since
+//              it is required for quantized V cache", #25871); with flash attention not off, a quantized K
+//              (V) type must divide every layer's n_embd_head_k (n_embd_head_v), else the context is refused.
+//              `auto` on the CPU: resolve_fused_ops compares the device of each fused FLASH_ATTN node with
+//              the layer's device; ggml-cpu's supports_op accepts every FLASH_ATTN_EXT, so a CPU build always
+//              resolves auto to on, whatever the head sizes or types. (node-llama-cpp, which produced
+//              tests/data/llama.cpp/measured.tsv, passes flash attention off itself for Grok, Gemma 2 and
+//              models whose key_length ≠ value_length: GgufInsights.flashAttentionSupported.)
+//   no memory  src/llama-model.cpp create_memory returns nullptr for the non-causal encoders and diffusion
+//              LMs (BERT-likes, gemma-embedding, dream, llada, rnd1): no KV cache at all.
+//   DSA        src/llama-kv-cache-dsa.cpp: deepseek32 / glm-dsa keep a second llama_kv_cache beside the
+//              latent: the lightning indexer's keys, one head of indexer.key_length per indexed layer, in the
+//              K type, no V (is_mla()), same cells and streams.
+//   V padding  src/llama-kv-cache.cpp: without flash attention every layer's V is n_embd_v_gqa_max wide;
+//              a plain cache (no layer filter) holds every layer, those with no KV heads too (deci).
 #include <algorithm>
 #include <string>
 
@@ -47,11 +65,53 @@ bool llama_cpp_has_swa(std::string_view model_type) {
                                 "exaone-moe",  "gpt_oss",     "gpt-oss",         "afmoe",   "smallthinker"});
 }
 
-struct CacheTally {
-  std::int64_t k = 0;
-  std::int64_t v = 0;
-  std::int64_t layers = 0;
-};
+// GGUF architectures (and the transformers model_type of the same models) for which llama.cpp's
+// create_memory returns nullptr (llama-model.cpp at 34af94cd): non-causal encoders and diffusion LMs.
+bool llama_cpp_has_no_memory(std::string_view t) {
+  return is_one_of(t, {"bert", "jina-bert-v2", "jina-bert-v3", "nomic-bert", "nomic-bert-moe", "neo-bert",
+                       "eurobert", "wavtokenizer-dec", "modern-bert", "gemma-embedding", "dream", "llada",
+                       "llada-moe", "rnd1", "modernbert", "nomic_bert"});
+}
+
+// Architectures whose plain llama_kv_cache (no layer filter) holds layers with no KV heads: Nemotron-NAS
+// (GGUF `deci`) gives its no-op and linear-attention layers head_count_kv 0.
+bool llama_cpp_keeps_headless_layers(std::string_view t) {
+  return is_one_of(t, {"deci", "nemotron-nas"});
+}
+
+// The DSA lightning indexer's key cache (llama_kv_cache_dsa; the spec's "indexer keys" component).
+const CacheComponent* dsa_indexer(const ModelCacheSpec& spec, std::string_view type) {
+  if (!is_one_of(type, {"deepseek32", "glm-dsa", "deepseek_v32", "glm_moe_dsa"})) return nullptr;
+  for (const auto& c : spec.extra_components)
+    if (c.name == "indexer keys" && c.values_per_token > 0) return &c;
+  return nullptr;
+}
+
+// llama_init_from_model's checks on the cache types (llama-context.cpp at 34af94cd).
+Status check_cache_types(const ModelCacheSpec& spec, const RuntimeRequest& request, bool fa) {
+  const DTypeInfo& kt = info(request.k_dtype);
+  const DTypeInfo& vt = info(request.v_dtype);
+  if (spec.count(LayerKind::mla) > 0 && request.k_dtype != request.v_dtype)
+    return usage("--v-dtype", fmt::format("{} (the K type: an MLA model caches one latent)", kt.name),
+                 std::string(vt.name), "llama.cpp: model does not support different K and V cache types");
+  if (!fa) return Ok{};
+  for (const auto& l : spec.layers) {
+    if (!l.owns_kv() || l.kind == LayerKind::cross_attention) continue;
+    // n_embd_head_v of an MLA layer is value_length = kv_lora_rank (the latent V is a view of K).
+    const std::int64_t head_v =
+        l.kind == LayerKind::mla ? (spec.mla ? spec.mla->kv_lora_rank : 0) : l.head_dim_v;
+    for (auto [head, t, flag, what] : {std::tuple{l.head_dim_k, &kt, "--kv-dtype", "n_embd_head_k"},
+                                       std::tuple{head_v, &vt, "--v-dtype", "n_embd_head_v"}})
+      if (t->block_values > 1 && head % t->block_values != 0)
+        return usage(flag,
+                     fmt::format("a type whose block ({} values) divides {} = {}, or --flash-attn off",
+                                 t->block_values, what, head),
+                     std::string(t->name),
+                     "llama.cpp refuses a quantized cache type that does not divide the head size when flash "
+                     "attention is not off");
+  }
+  return Ok{};
+}
 
 }  // namespace
 
@@ -69,6 +129,12 @@ Result<RuntimeSize> size_llama_cpp(const ModelCacheSpec& spec, const RuntimeRequ
     out.notes.push_back("llama.cpp forces flash attention off for Grok");
   } else if (o.flash_attn == FlashAttn::automatic) {
     out.notes.push_back("--flash-attn auto resolved to on (llama.cpp enables it where the backend runs it)");
+    if (type == "gemma2" || std::any_of(spec.layers.begin(), spec.layers.end(), [](const LayerSpec& l) {
+          return l.kind == LayerKind::mla || (l.owns_kv() && l.head_dim_k != l.head_dim_v);
+        }))
+      out.notes.push_back(
+          "node-llama-cpp passes flash attention off for this model (Gemma 2, or key_length ≠ value_length), "
+          "where llama.cpp's own auto turns it on");
   }
   out.flash_attn = fa;
   const DTypeInfo& kt = info(request.k_dtype);
@@ -81,6 +147,7 @@ Result<RuntimeSize> size_llama_cpp(const ModelCacheSpec& spec, const RuntimeRequ
     return usage("--kv-dtype", "a ggml cache type (f32, f16, bf16, q8_0, q4_0, q4_1, q5_0, q5_1, iq4_nl)",
                  std::string(kt.name.starts_with("fp8") ? kt.name : vt.name),
                  "llama.cpp has no fp8 KV cache");
+  if (auto s = check_cache_types(spec, request, fa); !s) return s.error();
 
   // Context, streams and micro-batch (llama-context.cpp).
   // n_ubatch = min(n_batch, n_ubatch) with n_batch = min(n_ctx, -b): -b (2048 by default) is taken to be at
@@ -102,6 +169,15 @@ Result<RuntimeSize> size_llama_cpp(const ModelCacheSpec& spec, const RuntimeRequ
     n_stream = n_seq;
   }
   out.n_ctx = n_ctx;
+  if (llama_cpp_has_no_memory(type)) {
+    out.per_layer_bytes.assign(spec.layers.size(), 0);
+    out.per_layer_tokens.assign(spec.layers.size(), 0);
+    out.notes.push_back(fmt::format(
+        "llama.cpp keeps no KV cache for {} (a non-causal model: create_memory returns no memory)", type));
+    if (auto s = close_totals(out); !s) return s.error();
+    finish(out);
+    return out;
+  }
   out.streams = n_stream;
 
   // Which layers go where.
@@ -146,12 +222,24 @@ Result<RuntimeSize> size_llama_cpp(const ModelCacheSpec& spec, const RuntimeRequ
     out.swa_cells = size_swa;
   }
   if (any_base || any_swa) out.cells = size_base;  // an iSWA cache always has its base part
+  std::optional<std::int64_t> indexer_bytes;
 
   // K and V, layer by layer.
   out.per_layer_bytes.assign(spec.layers.size(), 0);
   out.per_layer_tokens.assign(spec.layers.size(), 0);
+  const bool pad_headless = !fa && llama_cpp_keeps_headless_layers(type) && any_base;
+  std::int64_t headless = 0;
   for (std::size_t i = 0; i < spec.layers.size(); ++i) {
     const LayerSpec& l = spec.layers[i];
+    if (pad_headless && l.kind == LayerKind::none) {
+      // K is 0 values wide; V, transposed, is n_embd_v_gqa_max wide like every other layer's.
+      auto vrow = row_bytes(request.v_dtype, v_width_max);
+      if (!vrow) return overflow("row bytes");
+      auto lt = add_layer_kv(out, i, 0, *vrow, size_base, n_stream);
+      if (!lt) return lt.error();
+      ++headless;
+      continue;
+    }
     if (!l.owns_kv() || l.kind == LayerKind::cross_attention) continue;
     const std::int64_t k_values = l.k_values_per_token();
     const bool has_v = l.kind != LayerKind::mla;
@@ -182,6 +270,30 @@ Result<RuntimeSize> size_llama_cpp(const ModelCacheSpec& spec, const RuntimeRequ
         fmt::format("without flash attention V is stored transposed and every layer's V row is "
                     "padded to the widest ({} values)",
                     v_width_max));
+
+  if (headless > 0)
+    out.notes.push_back(fmt::format(
+        "without flash attention llama.cpp also gives the {} layers without KV heads a V row of {} values "
+        "per cell (K is empty)",
+        headless, v_width_max));
+
+  // The DSA indexer's key cache: K type, no V, the main cache's cells and streams.
+  if (const CacheComponent* idx = dsa_indexer(spec, type); idx != nullptr && any_base) {
+    if (idx->values_per_token % kt.block_values != 0)
+      return usage("--kv-dtype",
+                   fmt::format("a type whose block ({} values) divides the indexer keys' {} values",
+                               kt.block_values, idx->values_per_token),
+                   std::string(kt.name), "ggml rows are whole blocks");
+    auto row = row_bytes(request.k_dtype, idx->values_per_token);
+    if (!row) return overflow("row bytes");
+    auto bytes = product("indexer key bytes", *row, size_base, n_stream);
+    if (!bytes) return bytes.error();
+    if (auto s = add_kv_totals(out, *bytes, 0); !s) return s.error();
+    indexer_bytes = *bytes;
+    out.notes.push_back(
+        fmt::format("DSA indexer key cache (llama_kv_cache_dsa): {} values per cell in {}, no V",
+                    idx->values_per_token, kt.name));
+  }
 
   // Recurrent state: f32 R and S, one cell per sequence.
   if (spec.count(LayerKind::recurrent) > 0) {
@@ -221,6 +333,7 @@ Result<RuntimeSize> size_llama_cpp(const ModelCacheSpec& spec, const RuntimeRequ
     out.notes.push_back(
         fmt::format("n_ctx {} padded to {} ({} cells per stream)", request.context, n_ctx, n_ctx_seq));
   finish(out);
+  if (indexer_bytes) out.details.push_back({"indexer_bytes", *indexer_bytes});
   return out;
 }
 

@@ -444,6 +444,8 @@ Status read_recurrent(const Meta& m, const GgufArchRule& rule, Hparams& h, Model
     if (!*v) return m.error(m.key(suffix), "the recurrent state size (llama.cpp requires it)", "no such key");
     return **v;
   };
+  auto kda = m.arch_integer("kda.head_dim", 0, kMaxHeadDim);
+  if (!kda) return kda.error();
   std::optional<std::int64_t> r, s;
   if (head_size->value_or(0) > 0) {
     r = checked_mul(shift->value_or(2), h.n_embd);  // token_shift_count defaults to 2 (llama-hparams.h)
@@ -451,6 +453,15 @@ Status read_recurrent(const Meta& m, const GgufArchRule& rule, Hparams& h, Model
   } else if (l_cache->value_or(0) > 0) {
     r = checked_mul(h.n_embd, **l_cache - 1);
     s = 0;
+  } else if (kda->value_or(0) > 0) {
+    // Kimi KDA (kimi-linear): kda.head_dim and n_head; the converter writes no ssm.inner_size and llama.cpp
+    // reads none. R: Q, K and V conv states, 3 × (d_conv - 1, or 3) × n_head × head_dim; S: head_dim² ×
+    // n_head.
+    auto conv = need("ssm.conv_kernel");
+    if (!conv) return conv.error();
+    const std::int64_t n_head = h.n_head.empty() ? 0 : h.n_head[0];
+    r = checked_product(3, *conv > 0 ? *conv - 1 : 3, n_head, **kda);
+    s = checked_product(**kda, **kda, n_head);
   } else {
     auto conv = need("ssm.conv_kernel");
     if (!conv) return conv.error();
@@ -468,6 +479,52 @@ Status read_recurrent(const Meta& m, const GgufArchRule& rule, Hparams& h, Model
   if (!r || !s) return m.error(m.key("ssm"), "state sizes that fit in 64 bits", "an overflow");
   h.conv_values = *r;
   h.state_values = *s;
+  return Ok{};
+}
+
+// The DSA lightning indexer's key cache (llama.cpp 34af94cd: src/models/deepseek32.cpp, glm-dsa.cpp
+// load_arch_hparams; llama-model.cpp create_memory; llama-kv-cache-dsa.cpp): one head of
+// attention.indexer.key_length (required) per indexed trunk layer. deepseek32 indexes every layer; glm-dsa
+// the layers attention.indexer.types marks true, else every layer when context_length < 1048576 (GLM-5, 5.1),
+// else GLM-5.2's built-in pattern (layers 0, 1 and every 4th from 2, below 78).
+Status read_dsa_indexer(const Meta& m, std::string_view arch, const Hparams& h, ModelCacheSpec& spec) {
+  auto kl = m.arch_integer("attention.indexer.key_length", 1, kMaxHeadDim);
+  if (!kl) return kl.error();
+  if (!*kl)
+    return m.error(m.key("attention.indexer.key_length"), "the indexer key length (llama.cpp requires it)",
+                   "no such key");
+  std::int64_t layers = h.n_layer;
+  std::string which = "every layer";
+  if (arch == "glm-dsa") {
+    std::string tk = m.key("attention.indexer.types");
+    const gguf::Value* tv = m.find(tk);
+    auto ctx = m.arch_integer("context_length", 0, kMaxTokens);
+    if (!ctx) return ctx.error();
+    if (tv != nullptr) {
+      if (tv->type != gguf::ValueType::array || !tv->kept || scalar_is_real(tv->element_type) ||
+          static_cast<std::int64_t>(tv->length) != h.n_layer)
+        return m.error(tk, fmt::format("one bool per layer ({})", h.n_layer),
+                       std::string(gguf::to_string(tv->type)));
+      layers = std::count_if(tv->integers.begin(), tv->integers.end(), [](std::int64_t x) { return x != 0; });
+      which = fmt::format("the {} layers {} marks", layers, tk);
+    } else if (ctx->value_or(0) >= 1048576) {
+      layers = 0;
+      for (std::int64_t il = 0; il < std::min<std::int64_t>(h.n_layer, 78); ++il)
+        layers += il < 2 || (il - 2) % 4 == 0 ? 1 : 0;
+      which = fmt::format("{} layers, llama.cpp's GLM-5.2 default pattern", layers);
+    }
+  }
+  auto values = checked_mul(layers, **kl);
+  if (!values) return m.error(m.key("attention.indexer.key_length"), "a size below 2^63", "an overflow");
+  CacheComponent c;
+  c.name = "indexer keys";
+  c.values_per_token = *values;
+  c.bytes_per_token = *values * 2;
+  c.note = fmt::format(
+      "DSA lightning indexer: {} × indexer.key_length {} (one key head per layer), {}; llama.cpp keeps them "
+      "in a second cache of the K type, no V; not in kv_bytes_per_token",
+      layers, **kl, which);
+  spec.extra_components.push_back(std::move(c));
   return Ok{};
 }
 
@@ -609,11 +666,21 @@ Result<ModelCacheSpec> build(const ModelFiles& mf, std::string_view source) {
                      "and no V (V-less cache since llama.cpp PR #19067)",
                      h.head_k, d.kv_lora_rank, d.qk_rope_head_dim)});
   } else if (lora->value_or(0) > 0) {
-    spec.notes.push_back({Note::Level::info,
-                          fmt::format("{} is set but key_length_mla / value_length_mla are not: an older "
-                                      "conversion, which llama.cpp runs as plain attention with full K and V",
-                                      m.key("attention.kv_lora_rank"))});
+    // convert_hf_to_gguf (conversion/minicpm.py, plm.py at llama.cpp 34af94cd) writes kv_lora_rank and never
+    // the MLA lengths for these: the current converter's output, not an older one.
+    const bool never_mla = arch == "minicpm3" || arch == "plm";
+    spec.notes.push_back(
+        {Note::Level::info,
+         never_mla
+             ? fmt::format("{} is set without key_length_mla / value_length_mla, as llama.cpp's converter "
+                           "writes {}: llama.cpp runs it as plain attention with full K and V",
+                           m.key("attention.kv_lora_rank"), arch)
+             : fmt::format("{} is set but key_length_mla / value_length_mla are not: an older "
+                           "conversion, which llama.cpp runs as plain attention with full K and V",
+                           m.key("attention.kv_lora_rank"))});
   }
+  if (arch == "deepseek32" || arch == "glm-dsa")
+    if (auto s = read_dsa_indexer(m, arch, h, spec); !s) return s.error();
 
   if (auto s = read_window(m, rule, h, spec); !s) return s.error();
   if (auto s = read_recurrent(m, rule, h, spec); !s) return s.error();

@@ -105,6 +105,10 @@ constexpr GgufArchRule kRules[] = {
     // case LLM_ARCH_FALCON_H1: recurrent_layer_arr all true, and create_memory keeps attention on every
     // layer.
     {.arch = "falcon-h1", .recurrent = GgufRecurrent::every_layer_too, .source = kLoad},
+    // MLA with a DSA lightning indexer (src/models/deepseek32.cpp, glm-dsa.cpp at llama.cpp 34af94cd): every
+    // layer full; the indexer keys are read in from_gguf.
+    {.arch = "deepseek32", .source = "llama.cpp src/models/deepseek32.cpp load_arch_hparams (34af94cd)"},
+    {.arch = "glm-dsa", .source = "llama.cpp src/models/glm-dsa.cpp load_arch_hparams (34af94cd)"},
 };
 
 }  // namespace

@@ -15,6 +15,7 @@
 #include "kvspec/runtime.hpp"
 #include "kvspec/size.hpp"
 #include "kvspec/units.hpp"
+#include "util/checked.hpp"
 
 namespace kvspec {
 namespace {
@@ -88,6 +89,10 @@ Result<Parsed> parse_size_options(const CommandOptions& o) {
     auto rq = parse_byte_quantity(o.reserve);
     if (!rq) return usage("--reserve", "a size such as 1GiB or 512MiB", "'" + o.reserve + "'");
     p.reserve = rq->bytes;
+    // Memory minus a reserve that swallows it is no budget at all ("does not fit in -24 GiB").
+    if (p.memory && p.reserve >= p.memory->bytes)
+      return usage("--reserve", fmt::format("less than --memory ({})", format_bytes(p.memory->bytes)),
+                   "'" + o.reserve + "'");
   }
   return p;
 }
@@ -105,7 +110,8 @@ Result<std::optional<CacheSize>> size_if_asked(const ModelCacheSpec& spec, const
   CacheSize out = *c;
   if (p.memory) {
     // --memory on inspect: the memory given to the cache.
-    const std::int64_t budget = p.memory->bytes - p.reserve;
+    // parse_size_options keeps 0 ≤ reserve < memory, so the budget is positive; still checked.
+    const std::int64_t budget = checked_sub(p.memory->bytes, p.reserve).value_or(0);
     out.details.push_back({"memory_bytes", budget});
     if (p.runtime.runtime == Runtime::vllm) {
       auto cap = vllm_capacity(spec, p.runtime, budget);
@@ -115,11 +121,12 @@ Result<std::optional<CacheSize>> size_if_asked(const ModelCacheSpec& spec, const
                                       cap->num_blocks, format_bytes(budget), p.memory->unit,
                                       cap->max_concurrency, p.runtime.context));
     } else {
+      // Both operands are non-negative here, so neither difference can wrap.
       out.notes.push_back(c->total_bytes <= budget
                               ? fmt::format("fits in {} ({} free)", format_bytes(budget),
-                                            format_bytes(budget - c->total_bytes))
+                                            format_bytes(checked_sub(budget, c->total_bytes).value_or(0)))
                               : fmt::format("does not fit in {} ({} short)", format_bytes(budget),
-                                            format_bytes(c->total_bytes - budget)));
+                                            format_bytes(checked_sub(c->total_bytes, budget).value_or(0))));
     }
   }
   return std::optional<CacheSize>{out};

@@ -44,6 +44,10 @@ Result<FitResult> fit(const ModelCacheSpec& spec, const FitRequest& request) {
   if (request.reserve < 0)
     return make_error(ErrorCode::usage, "", "--reserve", "a size of zero or more",
                       std::to_string(request.reserve));
+  if (request.reserve >= request.memory)  // no budget at all: refused, never a negative one
+    return make_error(ErrorCode::usage, "", "--reserve",
+                      fmt::format("less than --memory ({} bytes)", request.memory),
+                      std::to_string(request.reserve));
   if (request.weights.bytes < 0)  // a public struct: a negative size would overflow the budget below
     return make_error(ErrorCode::usage, "", "weights", "a size of zero or more",
                       std::to_string(request.weights.bytes));
@@ -75,7 +79,10 @@ Result<FitResult> fit(const ModelCacheSpec& spec, const FitRequest& request) {
   auto used = checked_add(out.weights_bytes, out.overhead_bytes);
   if (used) used = checked_add(*used, request.reserve);
   if (!used) return make_error(ErrorCode::usage, "", "--memory", "sizes that fit in 64 bits", "an overflow");
-  out.cache_budget = request.memory - *used;
+  auto budget = checked_sub(request.memory, *used);  // memory > 0 and used ≥ 0: cannot wrap, still checked
+  if (!budget)
+    return make_error(ErrorCode::usage, "", "--memory", "sizes that fit in 64 bits", "an overflow");
+  out.cache_budget = *budget;
 
   const bool by_context = request.target == FitTarget::context;
   std::int64_t bound = 0;

@@ -143,9 +143,9 @@ Result<WeightsSize> estimate_weights_from_config(std::string_view config_json, s
     const std::int64_t group = spec->quantization->group_size.value_or(64);
     auto packed = checked_mul(n.total, bits);
     auto scales = checked_mul(n.total / std::max<std::int64_t>(group, 1), 4);
-    if (!packed || !scales)
-      return make_error(ErrorCode::bad_input, d->config_file, "", "sizes that fit", "an overflow");
-    w.bytes = *packed / 8 + *scales;
+    auto bytes = packed && scales ? checked_add(*packed / 8, *scales) : std::nullopt;
+    if (!bytes) return make_error(ErrorCode::bad_input, d->config_file, "", "sizes that fit", "an overflow");
+    w.bytes = *bytes;
     how = fmt::format("{}-bit, group {} ({})", bits, group, spec->quantization->method);
   } else {
     std::int64_t per = 2;

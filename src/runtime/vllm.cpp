@@ -263,6 +263,14 @@ Result<RuntimeSize> size_vllm(const ModelCacheSpec& spec, const RuntimeRequest& 
     return usage("--v-dtype", "the same dtype as --kv-dtype (vLLM has one cache dtype)",
                  std::string(to_string(request.v_dtype)));
   if (auto b = plain_bytes(request.k_dtype, 1, "vLLM"); !b) return b.error();
+  // vllm/config/model.py ModelConfig.verify_with_parallel_config (18ec6629): "Total number of attention heads
+  // ({heads}) must be divisible by tensor parallel size ({tp})", a ValueError before anything is allocated.
+  if (spec.num_attention_heads > 0 && spec.num_attention_heads % request.tp != 0)
+    return usage("--tp",
+                 fmt::format("a divisor of the {} attention heads (vLLM refuses a tensor-parallel size that "
+                             "does not divide them)",
+                             spec.num_attention_heads),
+                 std::to_string(request.tp));
   if (request.pp > spec.num_layers())
     return usage("--pp", fmt::format("at most {} stages (one layer each)", spec.num_layers()),
                  std::to_string(request.pp));

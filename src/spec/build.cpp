@@ -7,6 +7,7 @@
 #include "arch/rule.hpp"
 #include "spec/layer_types.hpp"
 #include "spec/model_facts.hpp"
+#include "spec/validate_spec.hpp"
 #include "spec/weights_apply.hpp"
 
 namespace kvspec {
@@ -177,13 +178,19 @@ Status resolve_core(BuildContext& ctx) {
   return Ok{};
 }
 
-Status check_heads(const BuildContext& ctx) {
-  if (ctx.rule.attention_free) return Ok{};
-  if (ctx.num_kv_heads > ctx.num_heads || ctx.num_heads % ctx.num_kv_heads != 0)
-    return ctx.cfg.error("num_key_value_heads",
-                         fmt::format("a divisor of num_attention_heads ({})", ctx.num_heads),
-                         std::to_string(ctx.num_kv_heads));
-  return Ok{};
+// The config's own keys for validate_spec's messages: those the heads and window were read from.
+SpecKeys config_keys(const BuildContext& ctx) {
+  SpecKeys keys;
+  keys.file = ctx.cfg.file();
+  auto origin = [&](std::string_view fact, std::string_view key) {
+    for (const Fact& f : ctx.spec.facts)
+      if (f.name == fact && f.tier == Tier::config) return f.origin;
+    return ctx.cfg.path(key);
+  };
+  keys.heads = origin("num_attention_heads", "num_attention_heads");
+  keys.kv_heads = origin("num_kv_heads", "num_key_value_heads");
+  keys.window = ctx.cfg.path("sliding_window");
+  return keys;
 }
 
 Status build_pattern_layers(BuildContext& ctx) {
@@ -278,7 +285,6 @@ Result<ModelCacheSpec> build_spec(const ModelDescription& d) {
   if (auto s = ctx.rule.core != nullptr ? ctx.rule.core(ctx) : resolve_core(ctx); !s) return s.error();
   if (ctx.rule.resolve != nullptr)
     if (auto s = ctx.rule.resolve(ctx); !s) return s.error();
-  if (auto s = check_heads(ctx); !s) return s.error();
 
   auto explicit_types = layers_from_layer_types(ctx);
   if (!explicit_types) return explicit_types.error();
@@ -293,8 +299,10 @@ Result<ModelCacheSpec> build_spec(const ModelDescription& d) {
   bool windowed = std::any_of(spec.layers.begin(), spec.layers.end(),
                               [](const LayerSpec& l) { return l.kind == LayerKind::sliding_attention; });
   if (windowed) spec.sliding_window = ctx.window;
-  if (auto s = read_model_facts(cfg, spec); !s) return s.error();
+  SpecKeys keys = config_keys(ctx);
+  if (auto s = read_model_facts(cfg, spec, keys); !s) return s.error();
   if (auto s = apply_weights_evidence(ctx, d); !s) return s.error();  // tier 2, when the weights were read
+  if (auto s = validate_spec(spec, keys); !s) return s.error();
   if (!ctx.known_family)
     spec.notes.push_back({Note::Level::info, std::string("rule: ") + std::string(ctx.rule.source)});
   return spec;

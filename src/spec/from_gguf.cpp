@@ -15,6 +15,7 @@
 #include "kvspec/gguf.hpp"
 #include "kvspec/weights.hpp"
 #include "spec/gguf_arch.hpp"
+#include "spec/validate_spec.hpp"
 #include "util/checked.hpp"
 
 namespace kvspec {
@@ -41,8 +42,11 @@ class Meta {
                                               std::int64_t hi) const {
     const gguf::Value* v = find(key);
     if (v == nullptr) return std::optional<std::int64_t>{};
+    // A bool is not a count: llama.cpp's get_key checks the stored type (llama-model-loader.cpp GGUFMeta
+    // validate_type: "key has wrong type"), as a config's integer field refuses true.
     if (v->type == gguf::ValueType::array || v->type == gguf::ValueType::string ||
-        v->type == gguf::ValueType::f32 || v->type == gguf::ValueType::f64)
+        v->type == gguf::ValueType::f32 || v->type == gguf::ValueType::f64 ||
+        v->type == gguf::ValueType::boolean)
       return error(key, fmt::format("an integer in [{}, {}]", lo, hi), std::string(gguf::to_string(v->type)));
     if (!v->integer || *v->integer < lo || *v->integer > hi)
       return error(key, fmt::format("an integer in [{}, {}]", lo, hi),
@@ -70,7 +74,8 @@ class Meta {
     }
     auto len = static_cast<std::int64_t>(v->length);
     if (!v->kept || v->element_type == gguf::ValueType::string || v->element_type == gguf::ValueType::array ||
-        v->element_type == gguf::ValueType::f32 || v->element_type == gguf::ValueType::f64)
+        v->element_type == gguf::ValueType::f32 || v->element_type == gguf::ValueType::f64 ||
+        v->element_type == gguf::ValueType::boolean)
       return error(k, "an integer or an array of integers, one per layer",
                    fmt::format("an array of {} {}", len, gguf::to_string(v->element_type)));
     if (len != n_total && len != n_layer)
@@ -272,9 +277,15 @@ Status summarize_weights(const ModelFiles& mf, const std::optional<MoeSpec>& moe
   g.expert_parameters = expert;
   g.active_parameters = params;
   if (moe && moe->num_experts > 0 && expert > 0) {
-    // Experts share each stacked tensor evenly; a token runs experts_per_token of them.
+    // Experts share each stacked tensor evenly; a token runs experts_per_token of them. `expert` is part of
+    // `params`, and validate_spec keeps experts_per_token ≤ num_experts, yet every step is checked.
     auto active_expert = checked_mul(expert / moe->num_experts, moe->experts_per_token);
-    if (active_expert) g.active_parameters = params - expert + *active_expert;
+    auto active = checked_sub(params, expert);
+    if (active && active_expert) active = checked_add(*active, *active_expert);
+    if (!active)
+      return make_error(ErrorCode::bad_input, mf.files.front().path, "tensor_infos",
+                        "active parameters below 2^63", "an overflow");
+    g.active_parameters = *active;
   }
   g.bytes_by_type.assign(by_type.begin(), by_type.end());
   std::stable_sort(g.bytes_by_type.begin(), g.bytes_by_type.end(),
@@ -342,7 +353,9 @@ Status read_window(const Meta& m, const GgufArchRule& rule, Hparams& h, ModelCac
     spec.facts.push_back(
         {"sliding_window", std::to_string(h.n_swa), Tier::rule,
          fmt::format("llama.cpp {}: n_swa = {} whatever the file says", rule.arch, h.n_swa)});
-  } else if (sw->value_or(0) > 0) {
+  } else if (*sw) {
+    // A stated 0 too: llama.cpp reads the key over its default (get_key(..., n_swa, false)), so gemma2's 0 is
+    // not 4096; validate_spec refuses a 0-token window as the config path does.
     h.n_swa = **sw;
     spec.facts.push_back({"sliding_window", std::to_string(h.n_swa), Tier::config, sw_key});
   } else if (rule.default_window) {
@@ -351,7 +364,7 @@ Status read_window(const Meta& m, const GgufArchRule& rule, Hparams& h, ModelCac
                           fmt::format("llama.cpp {} default n_swa", rule.arch)});
   } else {
     return m.error(sw_key, "the sliding window in tokens (llama.cpp requires it for this architecture)",
-                   *sw ? "0" : "no such key");
+                   "no such key");
   }
   h.swa = rule.swa;
 
@@ -615,11 +628,6 @@ Result<ModelCacheSpec> build(const ModelFiles& mf, std::string_view source) {
   auto ff = m.per_layer("feed_forward_length", h.n_layer, h.n_total, 0, kMaxHidden * 64);
   if (!ff) return ff.error();
   h.n_ff = ff->value_or(std::vector<std::int64_t>(h.n_layer, 0));
-  for (std::int64_t il = 0; il < h.n_layer; ++il)
-    if (h.n_head_kv[il] > 0 && h.n_head[il] > 0 && h.n_head_kv[il] > h.n_head[il])
-      return m.error(fmt::format("{}[{}]", m.key("attention.head_count_kv"), il),
-                     fmt::format("at most the {} attention heads", h.n_head[il]),
-                     std::to_string(h.n_head_kv[il]));
 
   // Head dims: key_length / value_length, else n_embd / n_head(0) when the model has attention heads.
   std::int64_t n_head0 = h.n_head.empty() ? 0 : h.n_head[0];
@@ -775,7 +783,9 @@ Result<ModelCacheSpec> build(const ModelFiles& mf, std::string_view source) {
   if (experts->value_or(0) > 1) {
     MoeSpec moe;
     moe.num_experts = **experts;
-    auto used = m.arch_integer("expert_used_count", 0, kMaxExperts);
+    // llama.cpp load_hparams: n_expert > 0 needs n_expert_used > 0 (GGML_ASSERT); at most n_expert is
+    // validate_spec's.
+    auto used = m.arch_integer("expert_used_count", 1, kMaxExperts);
     if (!used) return used.error();
     moe.experts_per_token = used->value_or(0);
     auto shexp = m.arch_integer("expert_shared_count", 0, kMaxExperts);
@@ -785,6 +795,19 @@ Result<ModelCacheSpec> build(const ModelFiles& mf, std::string_view source) {
     moe.num_shared_experts = shexp->value_or(shff->value_or(0) > 0 ? 1 : 0);
     spec.moe = moe;
   }
+
+  // The same validation as a config's, before anything is counted with these figures.
+  SpecKeys keys;
+  keys.file = f.path;
+  keys.heads = m.key("attention.head_count");
+  keys.kv_heads = m.key("attention.head_count_kv");
+  const gguf::Value* kv_value = m.find(keys.kv_heads);
+  keys.kv_heads_per_layer = kv_value != nullptr && kv_value->type == gguf::ValueType::array;
+  keys.heads_per_layer = h.n_head;
+  keys.experts = m.key("expert_count");
+  keys.experts_per_token = m.key("expert_used_count");
+  keys.window = m.key("attention.sliding_window");
+  if (auto s = validate_spec(spec, keys); !s) return s.error();
 
   // File type and weights.
   GgufSummary gs;

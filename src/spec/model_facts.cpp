@@ -6,31 +6,34 @@ namespace kvspec {
 
 namespace {
 
-// A key in the text config, else in the nested object `parent` (e.g. dbrx's ffn_config).
-Result<std::optional<std::int64_t>> int_from(const ConfigView& cfg,
-                                             std::initializer_list<std::string_view> keys,
-                                             std::string_view parent, std::int64_t lo, std::int64_t hi) {
+// A key in the text config, else in the nested object `parent` (e.g. dbrx's ffn_config), with its dotted
+// path.
+Result<std::optional<ConfigView::Named>> int_from(const ConfigView& cfg,
+                                                  std::initializer_list<std::string_view> keys,
+                                                  std::string_view parent, std::int64_t lo, std::int64_t hi) {
+  using Found = std::optional<ConfigView::Named>;
   auto r = cfg.first_integer(keys, lo, hi);
   if (!r) return r.error();
-  if (*r) return std::optional<std::int64_t>{(*r)->value};
-  if (parent.empty()) return std::optional<std::int64_t>{};
+  if (*r) return Found{ConfigView::Named{(*r)->value, cfg.path((*r)->key)}};
+  if (parent.empty()) return Found{};
   const json::Value* p = cfg.raw(parent);
-  if (p == nullptr || !p->is_object()) return std::optional<std::int64_t>{};
+  if (p == nullptr || !p->is_object()) return Found{};
   for (std::string_view key : keys) {
     const json::Value* v = p->find(key);
     if (v == nullptr || v->is_null()) continue;
-    auto n = cfg.as_integer(*v, cfg.path(std::string(parent) + "." + std::string(key)), lo, hi);
+    std::string path = cfg.path(std::string(parent) + "." + std::string(key));
+    auto n = cfg.as_integer(*v, path, lo, hi);
     if (!n) return n.error();
-    return std::optional<std::int64_t>{*n};
+    return Found{ConfigView::Named{*n, path}};
   }
-  return std::optional<std::int64_t>{};
+  return Found{};
 }
 
-Status read_moe(const ConfigView& cfg, ModelCacheSpec& spec) {
+Status read_moe(const ConfigView& cfg, ModelCacheSpec& spec, SpecKeys& keys) {
   auto experts = int_from(cfg, {"num_local_experts", "num_experts", "n_routed_experts", "moe_num_experts"},
                           "ffn_config", 0, kMaxExperts);
   if (!experts) return experts.error();
-  if (!*experts || **experts <= 1) return Ok{};
+  if (!*experts || (*experts)->value <= 1) return Ok{};
   auto per_tok =
       int_from(cfg, {"num_experts_per_tok", "moe_top_k", "moe_k", "top_k", "num_experts_per_token"},
                "ffn_config", 1, kMaxExperts);
@@ -40,10 +43,12 @@ Status read_moe(const ConfigView& cfg, ModelCacheSpec& spec) {
                "", 0, kMaxExperts);
   if (!shared) return shared.error();
   MoeSpec moe;
-  moe.num_experts = **experts;
-  moe.experts_per_token = per_tok->value_or(0);
+  moe.num_experts = (*experts)->value;
+  keys.experts = (*experts)->key;
+  moe.experts_per_token = *per_tok ? (*per_tok)->value : 0;
+  if (*per_tok) keys.experts_per_token = (*per_tok)->key;
   if (*shared) {
-    moe.num_shared_experts = **shared;
+    moe.num_shared_experts = (*shared)->value;
   } else {
     // Qwen-MoE states its always-on shared expert by its width alone.
     auto width = cfg.integer("shared_expert_intermediate_size", 0, kMaxHidden * 16);
@@ -95,8 +100,8 @@ const json::Value* text_or_root(const ConfigView& cfg, std::string_view key) {
 
 }  // namespace
 
-Status read_model_facts(const ConfigView& cfg, ModelCacheSpec& spec) {
-  if (auto s = read_moe(cfg, spec); !s) return s.error();
+Status read_model_facts(const ConfigView& cfg, ModelCacheSpec& spec, SpecKeys& keys) {
+  if (auto s = read_moe(cfg, spec, keys); !s) return s.error();
 
   // mlx-lm's `quantization` describes the weights actually stored; prefer it when both are present.
   for (std::string_view key : {"quantization", "quantization_config"}) {
@@ -104,6 +109,7 @@ Status read_model_facts(const ConfigView& cfg, ModelCacheSpec& spec) {
     if (!q) return q.error();
     if (*q) {
       spec.quantization = **q;
+      keys.bits = std::string(key) + ".bits";
       break;
     }
   }

@@ -265,9 +265,12 @@ Result<WeightsSummary> summarize_weights(const st::Checkpoint& ck, const TensorI
 
   // Active per token: experts_per_token of num_experts routed experts, everything else always.
   if (spec.moe && spec.moe->num_experts > 0 && spec.moe->experts_per_token > 0 && expert_params > 0) {
+    // validate_spec keeps experts_per_token ≤ num_experts, so this never exceeds s.parameters; still checked.
     auto routed = checked_mul(expert_params, spec.moe->experts_per_token);
-    if (!routed) return overflow(ck.dir);
-    s.active_parameters = s.parameters - expert_params + *routed / spec.moe->num_experts;
+    auto active = checked_sub(s.parameters, expert_params);
+    if (active && routed) active = checked_add(*active, *routed / spec.moe->num_experts);
+    if (!active) return overflow(ck.dir);
+    s.active_parameters = *active;
   }
   return s;
 }

@@ -18,6 +18,12 @@ inline std::optional<std::int64_t> checked_add(std::int64_t a, std::int64_t b) {
   return r;
 }
 
+inline std::optional<std::int64_t> checked_sub(std::int64_t a, std::int64_t b) {
+  std::int64_t r = 0;
+  if (__builtin_sub_overflow(a, b, &r)) return std::nullopt;
+  return r;
+}
+
 // a * b * c ... with nullopt propagation.
 template <class... Ts>
 std::optional<std::int64_t> checked_product(std::int64_t first, Ts... rest) {

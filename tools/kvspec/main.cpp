@@ -2,11 +2,17 @@
 //   kvspec [inspect] MODEL [--context N] [--batch B] [--kv-dtype T] [--runtime R ...] [--json]
 //   kvspec compare MODEL... [--context N] [--batch B] [--kv-dtype T] [--runtime R ...] [--json]
 //   kvspec fit MODEL --memory 24GiB [--runtime R] [--context N | --batch B] [--reserve 1GiB] [--json]
-// Exit codes: 0 ok, 2 bad input or usage, 1 internal error.
+// Exit codes: 0 ok, 2 bad input or usage, 1 internal error, 74 the output could not be written.
+#include <fcntl.h>
+#include <unistd.h>
+
 #include <CLI/CLI.hpp>
 
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <fmt/format.h>
@@ -19,13 +25,58 @@ namespace {
 constexpr int kExitOk = 0;
 constexpr int kExitInternal = 1;
 constexpr int kExitBadInput = 2;
+constexpr int kExitOutput = 74;  // EX_IOERR (sysexits.h): stdout full, closed or otherwise failing
+
+// Writes `text` and flushes; false on any error (a full disk, a closed descriptor). Never throws and never
+// allocates, so it is safe inside a catch block (fmt::print throws on such errors).
+bool write_all(std::FILE* f, std::string_view text) noexcept {
+  if (!text.empty() && std::fwrite(text.data(), 1, text.size(), f) != text.size()) return false;
+  return std::fflush(f) == 0 && std::ferror(f) == 0;
+}
+
+// A message on stderr in pieces, if stderr can take it: with stderr closed or full the exit code still says
+// it all.
+void report(std::string_view a, std::string_view b = {}, std::string_view c = {}) noexcept {
+  (void)write_all(stderr, a);
+  (void)write_all(stderr, b);
+  (void)write_all(stderr, c);
+}
+
+// The output could not be written (errno from the failed write or flush): exit 74, never 0.
+int output_failed() noexcept {
+  const int err = errno;
+  report("kvspec: error: cannot write the output to stdout", err != 0 ? ": " : "",
+         err != 0 ? std::strerror(err) : "");
+  report("\n");
+  return kExitOutput;
+}
+
+// stdout once everything was written to it (CLI11's --help and --version too): a failed write or flush is
+// exit 74.
+int finish(int rc) noexcept {
+  if (rc == kExitOutput || (std::fflush(stdout) == 0 && std::ferror(stdout) == 0)) return rc;
+  return rc == kExitOk ? output_failed() : rc;
+}
+
+// A closed stdin, stdout or stderr (`2>&-`) is given /dev/null, so no file kvspec opens later takes its
+// number; stdout's is opened read-only, so writing the output fails (exit 74) instead of vanishing.
+void guard_standard_descriptors() noexcept {
+  for (int fd = 0; fd <= 2; ++fd) {
+    if (fcntl(fd, F_GETFD) != -1 || errno != EBADF) continue;
+    int opened = open("/dev/null", fd == 2 ? O_WRONLY : O_RDONLY);
+    if (opened >= 0 && opened != fd) {  // a lower number was free too; it is handled on its own turn
+      dup2(opened, fd);
+      close(opened);
+    }
+  }
+}
 
 int exit_code(const kvspec::Error& e) {
   return e.code == kvspec::ErrorCode::internal ? kExitInternal : kExitBadInput;
 }
 
 int fail(const kvspec::Error& e) {
-  fmt::print(stderr, "kvspec: error: {}\n", e.message());
+  report(fmt::format("kvspec: error: {}\n", e.message()));
   return exit_code(e);
 }
 
@@ -71,17 +122,14 @@ void add_size_options(CLI::App* cmd, SizeOptions& o) {
 
 int print(const kvspec::Result<std::string>& text) {
   if (!text) return fail(text.error());
-  fmt::print("{}", *text);
-  return kExitOk;
+  return write_all(stdout, *text) ? kExitOk : output_failed();
 }
 
 kvspec::OutputFormat format(const SizeOptions& o) {
   return o.json ? kvspec::OutputFormat::json : kvspec::OutputFormat::text;
 }
 
-}  // namespace
-
-int main(int argc, char** argv) {
+int run(int argc, char** argv) {
   try {
     CLI::App app{
         "kvspec: a model's KV cache, layer by layer, from its files — before you download or load it."};
@@ -91,7 +139,7 @@ int main(int argc, char** argv) {
         "MODEL is a folder with config.json, a config.json path, or a Hugging Face repo id "
         "(org/name[@revision])\n"
         "found offline in the local Hugging Face cache. `kvspec MODEL` is short for `kvspec inspect MODEL`.\n"
-        "Exit codes: 0 ok, 2 bad input or usage, 1 internal error.");
+        "Exit codes: 0 ok, 2 bad input or usage, 1 internal error, 74 the output could not be written.");
 
     SizeOptions inspect_opts;
     std::string inspect_model;
@@ -134,21 +182,27 @@ int main(int argc, char** argv) {
     }
     if (*compare) return print(kvspec::compare_command(compare_models, compare_opts, format(compare_opts)));
     if (*fit) return print(kvspec::fit_command(fit_model, fit_opts, format(fit_opts)));
-    if (*families) {
-      fmt::print("{}", families_json ? kvspec::render_families_json() : kvspec::render_families_text());
-      return kExitOk;
-    }
+    if (*families)
+      return print(families_json ? kvspec::render_families_json() : kvspec::render_families_text());
     auto text = kvspec::inspect_command(inspect_model, inspect_opts, format(inspect_opts));
     if (text && inspect_model.empty() && !inspect_opts.json)
-      fmt::print(
-          "No MODEL given: showing the bundled example. Try `kvspec inspect PATH --context 32k`, or "
-          "--help.\n\n");
+      return print(
+          std::string("No MODEL given: showing the bundled example. Try `kvspec inspect PATH --context 32k`, "
+                      "or --help.\n\n") +
+          *text);
     return print(text);
   } catch (const std::exception& e) {
-    fmt::print(stderr, "kvspec: internal error: {}\n", e.what());
+    report("kvspec: internal error: ", e.what(), "\n");
     return kExitInternal;
   } catch (...) {
-    fmt::print(stderr, "kvspec: internal error\n");
+    report("kvspec: internal error\n");
     return kExitInternal;
   }
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  guard_standard_descriptors();
+  return finish(run(argc, argv));
 }

@@ -99,6 +99,7 @@ constexpr Keyword kKeywords[] = {
     {"v_dtype", [](O& o, H v, const char* n) { o.v_dtype = text(v, n); }},
     {"hf_cache", [](O& o, H v, const char* n) { o.hf_cache = text(v, n); }},
     {"runtime", [](O& o, H v, const char* n) { o.runtime = text(v, n); }},
+    {"images", [](O& o, H v, const char* n) { o.images = integer(v, n); }},
     {"parallel", [](O& o, H v, const char* n) { o.parallel = integer(v, n); }},
     {"kv_unified", [](O& o, H v, const char* n) { o.kv_unified = flag(v, n); }},
     {"ubatch", [](O& o, H v, const char* n) { o.ubatch = integer(v, n); }},
@@ -156,7 +157,8 @@ std::string run(F&& command) {
 constexpr const char* kOptionsDoc = R"(
 Keyword arguments (None = not given), named like the CLI's flags:
   context (int or '32k'), batch, kv_dtype ('f16', 'q8_0', ...), v_dtype, runtime ('exact', 'llama.cpp',
-  'mlx', 'vllm', 'transformers'), hf_cache, memory (bytes or '24GiB' / '80GB'), reserve;
+  'mlx', 'vllm', 'transformers'), hf_cache, memory (bytes or '24GiB' / '80GB'), reserve,
+  images (per sequence, for image cross-attention such as Mllama; default 1, 0 = text only);
   llama.cpp: parallel, kv_unified, ubatch, flash_attn ('on', 'off', 'auto'), swa_full;
   mlx: kv_bits (4 or 8); vllm: block_size, max_num_batched_tokens, tp, pp.
 Raises kvspec.Error (a ValueError with code, file, field, expected, found) on bad input.)";

@@ -18,6 +18,7 @@ struct CommandOptions {
   std::string v_dtype;   // empty = kv_dtype
   std::string hf_cache;  // empty = the environment's Hugging Face cache
   std::string runtime = "exact";
+  std::int64_t images = -1;  // images per sequence for image cross-attention (Mllama); -1 = not given (1)
   // llama.cpp
   std::int64_t parallel = 0;  // n_seq_max (the same as batch; both given must agree); 0 = not given
   bool kv_unified = false;

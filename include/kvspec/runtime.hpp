@@ -50,6 +50,9 @@ struct RuntimeRequest {
   CacheDType v_dtype = CacheDType::f16;
   std::int64_t tp = 1;  // tensor-parallel ranks (vLLM): figures are per rank
   std::int64_t pp = 1;  // pipeline stages (vLLM): figures are for the stage holding the most cache
+  // Images per sequence for models whose cross-attention layers hold image tokens (Mllama): their fixed
+  // tokens are those of one image times this; 0 = text-only input. nullopt = 1 image.
+  std::optional<std::int64_t> images;
   LlamaCppOptions llama_cpp;
   MlxOptions mlx;
   VllmOptions vllm;
@@ -82,7 +85,11 @@ struct RuntimeSize : CacheSize {
   std::int64_t pp = 1;
   std::optional<std::int64_t> kv_heads_per_rank;  // max(1, kv_heads / tp); 1 for MLA
   std::optional<std::int64_t> layers_per_rank;    // layers of the largest pipeline stage
+  std::optional<std::int64_t> images;             // images assumed for image cross-attention layers
 };
+
+// At most this many images per sequence (--images).
+inline constexpr std::int64_t kMaxImages = 1 << 16;
 
 // Sizes the cache as `request.runtime` allocates it. Errors (usage) for option combinations the runtime
 // refuses, e.g. a quantized V cache without flash attention in llama.cpp, or --kv-bits with windowed layers

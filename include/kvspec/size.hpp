@@ -34,9 +34,12 @@ struct CacheSize {
   std::int64_t batch = 1;
   CacheDType k_dtype = CacheDType::f16;
   CacheDType v_dtype = CacheDType::f16;
-  std::int64_t kv_bytes = 0;                  // attention K/V (or latents), all sequences
-  std::int64_t state_bytes = 0;               // recurrent state, all sequences
-  std::int64_t total_bytes = 0;               // kv_bytes + state_bytes
+  std::int64_t kv_bytes = 0;     // attention K/V (or latents), all sequences
+  std::int64_t state_bytes = 0;  // recurrent state, all sequences
+  std::int64_t total_bytes = 0;  // kv_bytes + state_bytes
+  // What the runtime holds right after a one-pass prefill of the context, when that is more than it holds
+  // between decode steps (transformers' sliding layers, mlx-lm's RotatingKVCache); total_bytes otherwise.
+  std::int64_t peak_bytes = 0;
   std::vector<std::int64_t> per_layer_bytes;  // each layer's K/V + state, all sequences
   // Tokens each layer holds per sequence as the runtime allocates them (cells, pages × block, steps); empty
   // for the exact runtime, whose holdings are exact_tokens_held().

@@ -41,7 +41,11 @@ struct LayerSpec {
   std::optional<std::int64_t> window;  // sliding window or chunk size in tokens
   std::int64_t state_bytes = 0;        // fixed per-sequence state in bytes at the model's dtype
   std::int64_t conv_state_values = 0;  // elements of the convolution state (kernel - 1 columns), per sequence
-  std::int64_t recurrent_state_values = 0;   // elements of the SSM / delta-rule / WKV state, per sequence
+  std::int64_t recurrent_state_values = 0;  // elements of the SSM / delta-rule / WKV state, per sequence
+  // The convolution's kernel width K when conv_state_values is (K - 1) columns of its channels (Mamba, Gated
+  // DeltaNet, short convs); 0 when the conv state is not a kernel's columns or the kernel is unknown.
+  // Runtimes that keep all K columns (transformers) re-price the conv state from it.
+  std::int64_t conv_kernel = 0;
   Tier source = Tier::rule;                  // which tier decided this layer's kind
   std::optional<std::int32_t> shares_with;   // kind == shared: index of the layer whose cache it reads
   std::optional<std::int64_t> fixed_tokens;  // kind == cross_attention: tokens held whatever the context
@@ -131,6 +135,9 @@ struct ModelCacheSpec {
   std::optional<MoeSpec> moe;
   std::optional<Quantization> quantization;
   std::optional<MlaDims> mla;  // set for MLA models
+  // The cross-attention layers' fixed_tokens are those of one image (Mllama): the runtime request's `images`
+  // scales them.
+  bool cross_attention_per_image = false;
   std::vector<LayerSpec> layers;
   std::vector<CacheComponent> extra_components;
   std::vector<Note> notes;

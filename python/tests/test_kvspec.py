@@ -42,6 +42,17 @@ class Inspect(unittest.TestCase):
         self.assertEqual(spec["cache"]["total_bytes"], 32 * 8192 * 2 * 1088)
         self.assertEqual(spec["cache"]["cells"], 4096)  # two streams of 8192 / 2
 
+    def test_images_keyword(self):
+        # Llama-3.2-90B-Vision, f16: 80 self-attention layers x 8 x 128 x 2 (K, V) x 2 B = 4096 B per token each;
+        # 20 cross-attention layers hold 4 tiles x ((560 / 14)^2 + 1) = 6404 tokens per image.
+        model = CONFIGS / "meta-llama__Llama-3.2-90B-Vision-Instruct"
+        text_only = kvspec.inspect(model, context=8192, images=0)["cache"]
+        self.assertEqual(text_only["total_bytes"], 80 * 4096 * 8192)
+        self.assertEqual(text_only["images"], 0)
+        two = kvspec.inspect(model, context=8192, images=2, runtime="transformers")["cache"]
+        self.assertEqual(two["total_bytes"], 80 * 4096 * 8192 + 2 * 20 * 4096 * 6404)
+        self.assertEqual(two["peak_bytes"], two["total_bytes"])
+
     def test_summary_is_the_cli_text(self):
         cli = os.environ.get("KVSPEC_CLI")
         text = kvspec.summary(EXAMPLE, context="32k")

@@ -80,6 +80,9 @@ Result<Parsed> parse_size_options(const CommandOptions& o) {
   r.vllm.max_num_batched_tokens = o.max_num_batched_tokens;
   r.tp = o.tp;
   r.pp = o.pp;
+  if (o.images < -1 || o.images > kMaxImages)
+    return usage("--images", fmt::format("0 to {} images", kMaxImages), std::to_string(o.images));
+  if (o.images >= 0) r.images = o.images;
   if (!o.memory.empty()) {
     p.memory = parse_byte_quantity(o.memory);
     if (!p.memory || p.memory->bytes <= 0)

@@ -55,6 +55,10 @@ Result<StateDtypes> state_dtypes(BuildContext& ctx, RecurrentDtype policy, std::
   std::string rec_name = policy == RecurrentDtype::float32 ? "float32" : model_name;
   std::string origin(policy_source);
   // Configs that state the SSM cache dtype (Qwen3.5 `mamba_ssm_dtype`, NemotronH `mamba_ssm_cache_dtype`).
+  // These are serving settings: vLLM's NemotronHForCausalLMConfig (model_executor/models/config.py) copies
+  // hf_config.mamba_ssm_cache_dtype into --mamba-ssm-cache-dtype when that is "auto". transformers ignores
+  // them (its SSM state is float32: measured on 5.17.0 with both set to bfloat16), and its profile re-prices.
+
   for (std::string_view key : {"mamba_ssm_dtype", "mamba_ssm_cache_dtype"}) {
     const json::Value* v = text_or_root(ctx.cfg, key);
     if (v == nullptr || !v->is_string() || v->as_string() == "auto") continue;
@@ -105,7 +109,7 @@ Result<StateValues> mamba1_state(const BuildContext& ctx, const Mamba1Dims& d) {
   auto conv = checked_product(d.d_conv - 1, d.d_inner);
   auto rec = checked_product(d.d_inner, d.d_state);
   if (!conv || !rec) return overflow(ctx, "the Mamba state");
-  return StateValues{*conv, *rec};
+  return StateValues{*conv, *rec, d.d_conv};
 }
 
 // Mamba-2 (Mamba2Mixer, transformers modeling_mamba2.py: conv_dim = intermediate + 2 * n_groups * state_size,
@@ -117,7 +121,7 @@ Result<StateValues> mamba2_state(const BuildContext& ctx, const Mamba2Dims& d) {
   auto conv = channels ? checked_product(d.d_conv - 1, *channels) : std::nullopt;
   auto rec = checked_product(d.n_heads, d.head_dim, d.d_state);
   if (!conv || !rec) return overflow(ctx, "the Mamba-2 state");
-  return StateValues{*conv, *rec};
+  return StateValues{*conv, *rec, d.d_conv};
 }
 
 // Gated DeltaNet (Qwen3NextGatedDeltaNet, transformers modeling_qwen3_next.py: conv_dim = 2 * key_dim +
@@ -130,7 +134,7 @@ Result<StateValues> gated_deltanet_state(const BuildContext& ctx, const DeltaNet
   auto conv = channels ? checked_product(d.d_conv - 1, *channels) : std::nullopt;
   auto rec = checked_product(d.value_heads, d.key_dim, d.value_dim);
   if (!conv || !rec) return overflow(ctx, "the Gated DeltaNet state");
-  return StateValues{*conv, *rec};
+  return StateValues{*conv, *rec, d.d_conv};
 }
 
 LayerSpec recurrent_placeholder(Tier tier) {
@@ -158,6 +162,7 @@ Status attach_state(BuildContext& ctx, const StateValues& v, const StateDtypes& 
     if (scope == StateScope::recurrent_layers && l.kind != LayerKind::recurrent) continue;
     l.conv_state_values = v.conv;
     l.recurrent_state_values = v.recurrent;
+    l.conv_kernel = v.conv == 0 ? 0 : v.kernel;
     l.state_bytes = *bytes;
     ++holders;
   }

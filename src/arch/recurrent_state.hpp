@@ -20,6 +20,7 @@ inline constexpr std::int64_t kMaxKernel = 1 << 10;                  // conv ker
 struct StateValues {
   std::int64_t conv = 0;       // convolution / token-shift state: (kernel - 1) columns of its channels
   std::int64_t recurrent = 0;  // SSM / delta-rule / WKV / linear-attention state
+  std::int64_t kernel = 0;     // the conv kernel whose kernel - 1 columns `conv` counts (0: not a kernel)
 };
 
 // Bytes per element of each part.

@@ -20,6 +20,7 @@ void write_cache(JsonWriter& w, const CacheSize& c) {
   w.key("total_bytes").value(c.total_bytes);
   w.key("kv_bytes").value(c.kv_bytes);
   w.key("state_bytes").value(c.state_bytes);
+  w.key("peak_bytes").value(c.peak_bytes);
   w.key("per_layer_bytes").begin_array();
   for (auto b : c.per_layer_bytes) w.value(b);
   w.end_array();

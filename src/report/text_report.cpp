@@ -52,6 +52,9 @@ void size_table(std::string& out, const ModelCacheSpec& spec, const CacheSize& c
         fmt::format("  {:<18}{:>7}{:>14}{:>16}\n", "  of which state", "", "", format_bytes(c.state_bytes));
   out += fmt::format("  {:<18}{:>7}{:>14}{:>16}   ({} B)\n", "total", spec.num_layers(), "",
                      format_bytes(c.total_bytes), c.total_bytes);
+  if (c.peak_bytes > c.total_bytes)
+    out += fmt::format("  {:<18}{:>7}{:>14}{:>16}   ({} B)\n", "peak (prefill)", "", "",
+                       format_bytes(c.peak_bytes), c.peak_bytes);
   if (!c.details.empty()) {
     std::string line;
     for (const auto& d : c.details) {

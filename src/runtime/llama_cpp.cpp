@@ -295,13 +295,14 @@ Result<RuntimeSize> size_llama_cpp(const ModelCacheSpec& spec, const RuntimeRequ
                     idx->values_per_token, kt.name));
   }
 
-  // Recurrent state: f32 R and S, one cell per sequence.
-  if (spec.count(LayerKind::recurrent) > 0) {
+  // Recurrent state: f32 R and S, one cell per sequence, for every layer with a state (hybrid layers too:
+  // llama_memory_hybrid gives falcon-h1's layers both a KV and a recurrent cell).
+  if (std::any_of(spec.layers.begin(), spec.layers.end(), holds_state)) {
     const std::int64_t mem_size = std::max<std::int64_t>(1, n_seq);
     out.recurrent_cells = mem_size;
     for (std::size_t i = 0; i < spec.layers.size(); ++i) {
       const LayerSpec& l = spec.layers[i];
-      if (l.kind != LayerKind::recurrent) continue;
+      if (!holds_state(l)) continue;
       auto r = product("recurrent state", l.conv_state_values, 4, mem_size);
       auto s = product("recurrent state", l.recurrent_state_values, 4, mem_size);
       if (!r) return r.error();
@@ -319,8 +320,7 @@ Result<RuntimeSize> size_llama_cpp(const ModelCacheSpec& spec, const RuntimeRequ
       out.per_layer_bytes[i] = *total_layer;
     }
     if (std::any_of(spec.layers.begin(), spec.layers.end(), [](const LayerSpec& l) {
-          return l.kind == LayerKind::recurrent && l.state_bytes > 0 && l.conv_state_values == 0 &&
-                 l.recurrent_state_values == 0;
+          return l.state_bytes > 0 && l.conv_state_values == 0 && l.recurrent_state_values == 0;
         }))
       out.notes.push_back("some recurrent layers state no element counts: their f32 state is not counted");
   }

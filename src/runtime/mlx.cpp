@@ -8,7 +8,7 @@
 //   prev)),
 //                     then rotates -> min(round_up(T, 256), window) during decoding. A multi-token prefill
 //                     (_update_concat) briefly holds window + S - 1 (S ≤ prefill_step_size, 2048 in
-//                     generate.py).
+//                     generate.py): peak_bytes. KVCache grows in place (no peak beyond its steps).
 //   ChunkedKVCache    cache.py: trimmed to the chunk at each step (maybe_trim_front), then grown by a 256
 //   step
 //                     -> at most chunk + 256 tokens.
@@ -46,7 +46,26 @@ namespace {
 
 using namespace runtime_detail;
 
-constexpr std::int64_t kStep = 256;  // cache.py KVCache.step, RotatingKVCache.step, ...
+constexpr std::int64_t kStep = 256;          // cache.py KVCache.step, RotatingKVCache.step, ...
+constexpr std::int64_t kPrefillStep = 2048;  // generate.py prefill_step_size
+
+// Tokens a RotatingKVCache(max_size = window) holds at most while a prompt of T tokens is prefilled in
+// prefill_step_size chunks (generate.py generate_step). _update_concat keeps what it holds, trimmed to
+// window - 1, and concatenates the chunk ("the largest size is self.max_size + S - 1"); the first chunk is
+// taken as is. With P = 2048 and m = ceil(T / P) chunks: held_1 = c_1, held_k = min(held_{k-1}, window - 1)
+// + c_k. Closed form: until held passes window - 1 the chunks add up (k0 = (window - 1) / P + 1 chunks);
+// after that each chunk c holds window - 1 + c.
+std::int64_t rotating_prefill_tokens(std::int64_t T, std::int64_t window) {
+  if (T <= window) return T;
+  const std::int64_t m = ceil_div(T, kPrefillStep);
+  if (m == 1) return T;
+  const std::int64_t last = T - (m - 1) * kPrefillStep;
+  const std::int64_t k0 = (window - 1) / kPrefillStep + 1;
+  if (k0 >= m) return T;  // held never passed window - 1 before the last chunk: all T tokens at once
+  std::int64_t peak = k0 * kPrefillStep;
+  if (k0 + 1 <= m - 1) peak = std::max(peak, window - 1 + kPrefillStep);
+  return std::max(peak, window - 1 + last);
+}
 
 bool honours_windows(std::string_view type, const LayerSpec& layer) {
   if (is_one_of(type, {"llama", "mistral"})) return layer.source == Tier::config;  // from layer_types only
@@ -100,6 +119,8 @@ Result<RuntimeSize> size_mlx(const ModelCacheSpec& spec, const RuntimeRequest& r
   const std::int64_t T = request.context;
   const std::int64_t grown = round_up(T, kStep);
   bool window_ignored = false;
+  std::vector<std::int64_t> prefill_tokens(spec.layers.size(), 0);  // rotating layers: tokens at the peak
+  std::int64_t prefill_extra = 0;
 
   out.per_layer_bytes.assign(spec.layers.size(), 0);
   out.per_layer_tokens.assign(spec.layers.size(), 0);
@@ -144,11 +165,15 @@ Result<RuntimeSize> size_mlx(const ModelCacheSpec& spec, const RuntimeRequest& r
       case LayerKind::none:
         break;
     }
-    if (cls == CacheClass::arrays) {
+    // Hybrid layers (Falcon-H1: falcon_h1.py make_cache gives each layer a CacheList of a MambaCache and a
+    // KVCache) keep an ArraysCache state beside their K/V.
+    if (cls == CacheClass::arrays || (cls != CacheClass::none && holds_state(l))) {
       if (auto s = add_layer_state(out, i, l.state_bytes, request.batch); !s) return s.error();
-      continue;
+      if (cls == CacheClass::arrays) continue;
     }
     if (cls == CacheClass::none || !l.owns_kv()) continue;
+    if (cls == CacheClass::rotating)
+      prefill_tokens[i] = std::max(tokens, rotating_prefill_tokens(T, *l.window));
     const bool quantized = o.kv_bits && cls == CacheClass::kv;
     if (o.kv_bits && cls == CacheClass::rotating)
       return usage("--kv-bits", "no --kv-bits for models with windowed layers", std::to_string(*o.kv_bits),
@@ -170,8 +195,18 @@ Result<RuntimeSize> size_mlx(const ModelCacheSpec& spec, const RuntimeRequest& r
     if (!vr) return vr.error();
     auto lt = add_layer_kv(out, i, *kr, *vr, tokens, request.batch);
     if (!lt) return lt.error();
+    if (prefill_tokens[i] > tokens) {
+      auto extra = product("peak bytes", *kr + *vr, prefill_tokens[i] - tokens, request.batch);
+      if (!extra) return extra.error();
+      auto pe = sum("peak bytes", prefill_extra, *extra);
+      if (!pe) return pe.error();
+      prefill_extra = *pe;
+    }
   }
   if (auto closed = close_totals(out); !closed) return closed.error();
+  auto peak = sum("peak bytes", out.total_bytes, prefill_extra);
+  if (!peak) return peak.error();
+  out.peak_bytes = *peak;
   if (grown != T)
     out.notes.push_back(fmt::format("KVCache grows in 256-token steps: {} tokens hold {}", T, grown));
   if (window_ignored)
@@ -180,8 +215,8 @@ Result<RuntimeSize> size_mlx(const ModelCacheSpec& spec, const RuntimeRequest& r
                     type.empty() ? "(unknown)" : type));
   if (spec.count(LayerKind::sliding_attention) > 0 && !window_ignored)
     out.notes.push_back(
-        "RotatingKVCache: steady state while decoding; a prefill chunk of S tokens briefly holds "
-        "window + S - 1");
+        "RotatingKVCache: steady state while decoding; a prefill chunk of S tokens (prefill_step_size "
+        "2048) briefly holds window + S - 1 (peak_bytes)");
   if (o.kv_bits)
     out.notes.push_back(fmt::format("QuantizedKVCache: {} bits, group {}, packed data + scales + biases",
                                     *o.kv_bits, o.kv_group_size));

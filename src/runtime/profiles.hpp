@@ -43,12 +43,12 @@ std::int64_t model_dtype_bytes(const ModelCacheSpec& spec);
 
 // Adds K and V bytes to out's K/V totals (checked).
 Status add_kv_totals(RuntimeSize& out, std::int64_t k_bytes, std::int64_t v_bytes);
-// Adds layer `i`'s recurrent state (bytes per sequence × copies) to out's state total and its per-layer
-// entry.
+// Adds layer `i`'s recurrent state (bytes per sequence × copies) to out's state total and to its per-layer
+// entry (which a hybrid layer's K/V also adds to).
 Result<std::int64_t> add_layer_state(RuntimeSize& out, std::size_t i, std::int64_t state_bytes,
                                      std::int64_t copies);
 // Adds layer `i`'s K and V — row bytes per token × tokens × copies (sequences or streams) — to out's K/V
-// totals and its per-layer entries; returns the layer's bytes.
+// totals and its per-layer entries (adding to what is there); returns the layer's K/V bytes.
 Result<std::int64_t> add_layer_kv(RuntimeSize& out, std::size_t i, std::int64_t k_row, std::int64_t v_row,
                                   std::int64_t tokens, std::int64_t copies);
 // kv_bytes = K + V bytes; total_bytes = kv_bytes + state_bytes.
@@ -57,6 +57,12 @@ Status close_totals(RuntimeSize& out);
 // Fills the common fields of a result and mirrors the typed runtime fields into `details`.
 void start(RuntimeSize& out, const RuntimeRequest& request);
 void finish(RuntimeSize& out);
+
+// Whether a layer keeps a recurrent state: recurrent layers, and the hybrid layers that run attention and a
+// Mamba mixer side by side (Falcon-H1, Zamba2's hybrid layers), which hold both K/V and a state.
+inline bool holds_state(const LayerSpec& l) {
+  return l.state_bytes > 0 || l.conv_state_values > 0 || l.recurrent_state_values > 0;
+}
 
 bool is_one_of(std::string_view model_type, std::initializer_list<std::string_view> names);
 

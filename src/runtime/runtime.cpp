@@ -49,7 +49,9 @@ Result<std::int64_t> add_layer_state(RuntimeSize& out, std::size_t i, std::int64
   auto st = sum("the cache size", out.state_bytes, *s);
   if (!st) return st.error();
   out.state_bytes = *st;
-  out.per_layer_bytes[i] = *s;
+  auto layer = sum("layer bytes", out.per_layer_bytes[i], *s);
+  if (!layer) return layer.error();
+  out.per_layer_bytes[i] = *layer;
   return *s;
 }
 
@@ -62,7 +64,9 @@ Result<std::int64_t> add_layer_kv(RuntimeSize& out, std::size_t i, std::int64_t 
   auto lt = sum("layer bytes", *kb, *vb);
   if (!lt) return lt.error();
   if (auto s = add_kv_totals(out, *kb, *vb); !s) return s.error();
-  out.per_layer_bytes[i] = *lt;
+  auto layer = sum("layer bytes", out.per_layer_bytes[i], *lt);
+  if (!layer) return layer.error();
+  out.per_layer_bytes[i] = *layer;
   out.per_layer_tokens[i] = tokens;
   return *lt;
 }
@@ -74,6 +78,7 @@ Status close_totals(RuntimeSize& out) {
   auto total = sum("the cache size", out.kv_bytes, out.state_bytes);
   if (!total) return total.error();
   out.total_bytes = *total;
+  out.peak_bytes = *total;
   return Ok{};
 }
 
@@ -236,6 +241,31 @@ Result<RuntimeSize> size_runtime(const ModelCacheSpec& spec, const RuntimeReques
   for (const auto& [name, v] : options)
     if (v > kMaxSpecTokens) return usage(name, fmt::format("at most {}", kMaxSpecTokens), std::to_string(v));
   if (auto s = validate_for_sizing(spec); !s) return s.error();
+  if (request.images && (*request.images < 0 || *request.images > kMaxImages))
+    return usage("--images", fmt::format("0 to {} images", kMaxImages), std::to_string(*request.images));
+  if (spec.cross_attention_per_image && spec.count(LayerKind::cross_attention) > 0) {
+    // The cross-attention layers hold one image's tokens per image: size a copy for `images` images.
+    const std::int64_t images = request.images.value_or(1);
+    ModelCacheSpec scaled = spec;
+    for (LayerSpec& l : scaled.layers) {
+      if (l.kind != LayerKind::cross_attention) continue;
+      auto t = checked_mul(l.fixed_tokens.value_or(0), images);
+      if (!t || *t > kMaxSpecTokens)
+        return usage("--images", "fewer images (their tokens must stay within the token bounds)",
+                     std::to_string(images));
+      l.fixed_tokens = *t;
+    }
+    scaled.cross_attention_per_image = false;
+    auto out = size_runtime(scaled, request);
+    if (!out) return out.error();
+    out->images = images;
+    out->details.push_back({"images", images});
+    out->notes.push_back(
+        images == 0 ? std::string("text-only input (--images 0): the cross-attention layers hold nothing")
+                    : fmt::format("cross-attention layers sized for {} image{} per sequence (--images)",
+                                  images, images == 1 ? "" : "s"));
+    return out;
+  }
   switch (request.runtime) {
     case Runtime::exact:
       return size_exact_runtime(spec, request);

@@ -98,7 +98,10 @@ struct Group {
 };
 
 struct Plan {
-  std::vector<std::optional<VSpec>> per_layer;  // nullopt: no cache
+  // Entry i < n: layer i's attention cache or recurrent state; entry n + i: the Mamba state of a hybrid layer
+  // i that also runs attention (Falcon-H1's parallel mixer, Zamba2's hybrid layers: vLLM registers the
+  // mixer as a layer of its own, with its own MambaSpec). nullopt: no cache.
+  std::vector<std::optional<VSpec>> per_layer;
   std::vector<Group> groups;
   bool uniform_type = false;  // one group, a page per layer (UniformTypeKVCacheSpecs)
   std::int64_t page = 0;      // the unified page (not for uniform_type)
@@ -108,7 +111,8 @@ Result<Plan> plan(const ModelCacheSpec& spec, const RuntimeRequest& request, Run
   const VllmOptions& o = request.vllm;
   const std::int64_t dt = info(request.k_dtype).block_bytes;
   Plan p;
-  p.per_layer.resize(spec.layers.size());
+  const std::size_t n = spec.layers.size();
+  p.per_layer.resize(2 * n);
   const bool chunked = spec.count(LayerKind::chunked_attention) > 0;
   if (chunked)
     out.notes.push_back(
@@ -121,13 +125,15 @@ Result<Plan> plan(const ModelCacheSpec& spec, const RuntimeRequest& request, Run
     const LayerSpec& l = spec.layers[i];
     VSpec s;
     s.block = o.block_size;
-    if (l.kind == LayerKind::recurrent) {
-      if (l.state_bytes == 0) continue;
-      s.kind = VKind::mamba;
-      s.page = ceil_div(l.state_bytes, request.tp);
-      mamba_page = std::max(mamba_page, s.page);
-      p.per_layer[i] = s;
-      continue;
+    if (l.kind == LayerKind::recurrent || (holds_state(l) && l.owns_kv())) {
+      if (l.state_bytes > 0) {
+        VSpec m = s;
+        m.kind = VKind::mamba;
+        m.page = ceil_div(l.state_bytes, request.tp);
+        mamba_page = std::max(mamba_page, m.page);
+        p.per_layer[l.kind == LayerKind::recurrent ? i : n + i] = m;
+      }
+      if (l.kind == LayerKind::recurrent) continue;
     }
     if (!l.owns_kv()) continue;
     const bool is_mla = l.kind == LayerKind::mla;
@@ -284,8 +290,10 @@ Result<RuntimeSize> size_vllm(const ModelCacheSpec& spec, const RuntimeRequest& 
     const std::int64_t T = request.context;
     // Copies: clang 14 cannot capture structured bindings (P1091, clang 16), and the fuzz build uses it.
     const std::int64_t stage_begin = first_layer, stage_end = end_layer;
-    auto on_stage = [&](std::size_t i) {
-      return static_cast<std::int64_t>(i) >= stage_begin && static_cast<std::int64_t>(i) < stage_end;
+    const std::size_t n = spec.layers.size();
+    auto on_stage = [&](std::size_t e) {  // e: a plan entry (n + i for a hybrid layer's state)
+      const auto i = static_cast<std::int64_t>(e % n);
+      return i >= stage_begin && i < stage_end;
     };
     std::int64_t blocks_req = 0;
     std::int64_t bytes_per_block = 0;
@@ -304,8 +312,10 @@ Result<RuntimeSize> size_vllm(const ModelCacheSpec& spec, const RuntimeRequest& 
         const VSpec& s = *p->per_layer[i];
         auto lb = product("layer bytes", request.batch, blocks, s.page);
         if (!lb) return lb.error();
-        out.per_layer_bytes[i] = *lb;
-        out.per_layer_tokens[i] = blocks * s.block;
+        auto layer_total = sum("layer bytes", out.per_layer_bytes[i % n], *lb);
+        if (!layer_total) return layer_total.error();
+        out.per_layer_bytes[i % n] = *layer_total;
+        if (i < n) out.per_layer_tokens[i] = blocks * s.block;
         if (p->uniform_type) {
           auto bb = sum("bytes per block", bytes_per_block, s.page);
           if (!bb) return bb.error();
@@ -335,9 +345,13 @@ Result<RuntimeSize> size_vllm(const ModelCacheSpec& spec, const RuntimeRequest& 
     auto total = product("the cache size", request.batch, blocks_req, bytes_per_block);
     if (!total) return total.error();
     out.total_bytes = *total;
+    out.peak_bytes = *total;  // blocks are allocated up front (gpu_memory_utilization): no prefill peak
     out.kv_bytes = out.total_bytes - out.state_bytes;
-    out.block_size = p->groups.empty() ? o.block_size : p->groups.front().spec.block;
-    for (const Group& g : p->groups) out.block_size = std::min(*out.block_size, g.spec.block);
+    // The attention groups' block (a Mamba group's block is a bookkeeping unit: one page per request).
+    std::optional<std::int64_t> attn_block;
+    for (const Group& g : p->groups)
+      if (g.spec.kind != VKind::mamba) attn_block = std::min(attn_block.value_or(g.spec.block), g.spec.block);
+    out.block_size = attn_block.value_or(o.block_size);
     if (!p->uniform_type) out.page_bytes = p->page;
     out.bytes_per_block = bytes_per_block;
     out.blocks_per_request = blocks_req;

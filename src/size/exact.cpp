@@ -95,6 +95,7 @@ Result<CacheSize> size_exact(const ModelCacheSpec& spec, const SizeRequest& requ
   auto total = checked_add(out.kv_bytes, out.state_bytes);
   if (!total) return overflow("the cache size");
   out.total_bytes = *total;
+  out.peak_bytes = *total;
   return out;
 }
 

@@ -29,6 +29,8 @@ Status validate_layer(const LayerSpec& l, std::int64_t index, std::int64_t num_l
     return bad("conv_state_values", fmt::format("0 to {}", kMaxSpecState), l.conv_state_values);
   if (outside(l.recurrent_state_values, 0, kMaxSpecState))
     return bad("recurrent_state_values", fmt::format("0 to {}", kMaxSpecState), l.recurrent_state_values);
+  if (outside(l.conv_kernel, 0, kMaxSpecHeadDim))
+    return bad("conv_kernel", fmt::format("0 to {}", kMaxSpecHeadDim), l.conv_kernel);
   if (l.shares_with && (*l.shares_with < 0 || *l.shares_with >= num_layers))
     return bad("shares_with", fmt::format("a layer index below {}", num_layers), *l.shares_with);
   return Ok{};

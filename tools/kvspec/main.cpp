@@ -101,6 +101,8 @@ void add_size_options(CLI::App* cmd, SizeOptions& o) {
   cmd->add_option("--runtime", o.runtime,
                   "Size as a runtime allocates: exact (default), llama.cpp, mlx, vllm, "
                   "transformers");
+  cmd->add_option("--images", o.images,
+                  "Images per sequence for image cross-attention layers (Mllama; default 1, 0 = text only)");
   cmd->add_option("--parallel", o.parallel, "llama.cpp: sequences (n_seq_max, -np; default 1)")
       ->check(CLI::PositiveNumber);
   cmd->add_flag("--kv-unified", o.kv_unified, "llama.cpp: one KV stream shared by all sequences");

@@ -86,8 +86,9 @@ Status mllama_layers(BuildContext& ctx) {
                        *tiles, *image, *patch));
   ctx.note(fmt::format(
       "cross-attention layers hold the vision encoder's {} tokens for one image (each further image "
-      "adds as many), whatever the text context",
+      "adds as many; --images), whatever the text context",
       *tokens));
+  ctx.spec.cross_attention_per_image = true;
   if (defaulted)
     ctx.note("vision_config is incomplete: MllamaVisionConfig defaults (448 px, patch 14, 4 tiles)");
   return Ok{};

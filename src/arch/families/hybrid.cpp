@@ -507,8 +507,9 @@ Status lfm2_finish(BuildContext& ctx) {
   if (!l) return l.error();
   auto conv = checked_product(*l - 1, ctx.hidden);
   if (!conv) return ctx.cfg.error("conv_L_cache", "a conv size that fits", std::to_string(*l));
-  return attach(ctx, StateValues{*conv, 0}, RecurrentDtype::model, "the model's dtype (no recurrent part)",
-                StateScope::recurrent_layers, "short conv: (conv_L_cache - 1) × hidden_size");
+  return attach(ctx, StateValues{*conv, 0, *l}, RecurrentDtype::model,
+                "the model's dtype (no recurrent part)", StateScope::recurrent_layers,
+                "short conv: (conv_L_cache - 1) × hidden_size");
 }
 
 // MiniMax lightning attention: one (num_attention_heads, head_dim, head_dim) K^T V state per layer, allocated
@@ -517,7 +518,7 @@ Status lfm2_finish(BuildContext& ctx) {
 Status minimax_finish(BuildContext& ctx) {
   auto rec = checked_product(ctx.num_heads, ctx.head_dim, ctx.head_dim);
   if (!rec) return ctx.cfg.error("head_dim", "a head dim whose state fits", std::to_string(ctx.head_dim));
-  return attach(ctx, StateValues{0, *rec}, RecurrentDtype::model,
+  return attach(ctx, StateValues{0, *rec, 0}, RecurrentDtype::model,
                 "transformers modeling_minimax.py: attn_weights_inter .to(value_states)",
                 StateScope::recurrent_layers,
                 "lightning attention: num_attention_heads × head_dim × head_dim");
@@ -527,7 +528,7 @@ Status minimax_finish(BuildContext& ctx) {
 // token shifts in the model's dtype and the WKV numerator, denominator and max in float32
 // (`dtype=inputs_embeds.dtype if i <= 1 else torch.float32`).
 Status rwkv_finish(BuildContext& ctx) {
-  return attach(ctx, StateValues{2 * ctx.hidden, 3 * ctx.hidden}, RecurrentDtype::float32,
+  return attach(ctx, StateValues{2 * ctx.hidden, 3 * ctx.hidden, 0}, RecurrentDtype::float32,
                 "transformers modeling_rwkv.py: state[2..4] float32", StateScope::recurrent_layers,
                 "RWKV-4: 2 × hidden_size token shifts + 3 × hidden_size WKV (num, den, max)");
 }
@@ -543,7 +544,7 @@ Status rwkv_matrix_finish(BuildContext& ctx) {
   if (!att) return att.error();
   auto rec = checked_product(att->value_or(ctx.hidden), *head);
   if (!rec) return ctx.cfg.error("head_size", "a head size whose state fits", std::to_string(*head));
-  return attach(ctx, StateValues{2 * ctx.hidden, *rec}, RecurrentDtype::float32,
+  return attach(ctx, StateValues{2 * ctx.hidden, *rec, 0}, RecurrentDtype::float32,
                 "RWKV-5/6 modeling: the WKV state is allocated float32", StateScope::recurrent_layers,
                 "RWKV: 2 × hidden_size token shifts + attention_hidden_size × head_size WKV");
 }

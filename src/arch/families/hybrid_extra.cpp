@@ -78,7 +78,7 @@ Status recurrent_gemma_finish(BuildContext& ctx) {
   if (!k) return k.error();
   auto conv = checked_product(*k - 1, *lru);
   if (!conv) return ctx.cfg.error("lru_width", "a state size that fits", std::to_string(*lru));
-  return attach(ctx, StateValues{*conv, *lru},
+  return attach(ctx, StateValues{*conv, *lru, *k},
                 "transformers modeling_recurrent_gemma.py: RG-LRU recurrent_states are float32",
                 "RG-LRU: (conv1d_width - 1) × lru_width conv + lru_width recurrent");
 }

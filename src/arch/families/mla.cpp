@@ -365,7 +365,7 @@ Status kimi_linear_finish(BuildContext& ctx) {
                          "vLLM mamba_utils.py kda_state_dtype: the KDA recurrent state is float32");
   if (!dt) return dt.error();
   return attach_state(
-      ctx, StateValues{*conv, *rec}, *dt, StateScope::recurrent_layers,
+      ctx, StateValues{*conv, *rec, 0}, *dt, StateScope::recurrent_layers,
       "KDA: (short_conv_kernel_size - 1) × 3 (q, k, v) × num_heads × head_dim conv + num_heads "
       "× head_dim × head_dim recurrent");
 }

@@ -37,14 +37,22 @@ const char* code_name(kvspec::ErrorCode code) {
   return "internal";
 }
 
+// Bytes from files and paths as a str the way os.fsdecode does: invalid UTF-8 as lone surrogates
+// (surrogateescape) instead of a UnicodeDecodeError while raising.
+py::object fs_text(const std::string& s) {
+  PyObject* o = PyUnicode_DecodeUTF8(s.data(), static_cast<Py_ssize_t>(s.size()), "surrogateescape");
+  if (o == nullptr) throw py::error_already_set();
+  return py::reinterpret_steal<py::object>(o);
+}
+
 [[noreturn]] void raise(const kvspec::Error& e) {
-  py::object exc = py::reinterpret_borrow<py::object>(g_error)(e.message());
+  py::object exc = py::reinterpret_borrow<py::object>(g_error)(e.message());  // escaped: valid UTF-8
   exc.attr("code") = code_name(e.code);
-  exc.attr("file") = e.file;
-  exc.attr("field") = e.field;
-  exc.attr("expected") = e.expected;
-  exc.attr("found") = e.found;
-  exc.attr("detail") = e.detail;
+  exc.attr("file") = fs_text(e.file);
+  exc.attr("field") = fs_text(e.field);
+  exc.attr("expected") = fs_text(e.expected);
+  exc.attr("found") = fs_text(e.found);
+  exc.attr("detail") = fs_text(e.detail);
   PyErr_SetObject(g_error, exc.ptr());
   throw py::error_already_set();
 }

@@ -157,6 +157,21 @@ TEST(HostilePaths, RefsAndSnapshotsThatLeadOutsideAreNotRead) {
   }
 }
 
+TEST(HostilePaths, ANulInAModelNameIsRefusedNotCutShort) {
+  Cache c;
+  c.dir.write("hub/models--org--model/refs/main", kCommit);
+  LoadOptions o;
+  o.hf_cache_dir = c.hub;
+  ASSERT_TRUE(load_model("org/model@main", o));
+  // From the library or Python (a shell cannot pass one): "main\0zzz" resolved "main".
+  auto r = load_model(std::string("org/model@main\0zzz", 18), o);
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().code, ErrorCode::usage);
+  EXPECT_NE(r.error().message().find("org/model@main\\x00zzz"), std::string::npos) << r.error().message();
+  o.hf_cache_dir = c.hub + std::string("\0/elsewhere", 11);
+  EXPECT_FALSE(load_model("org/model", o));
+}
+
 TEST(HostilePaths, CacheRefAndSnapshotProblemsAreNamed) {
   Cache c;
   const std::string root = c.dir.path();

@@ -139,6 +139,14 @@ class Errors(unittest.TestCase):
             kvspec.inspect(context=1024, runtime="mlx\udc80")
         self.assertIn("runtime", str(caught.exception))
 
+    def test_invalid_utf8_path_in_an_error(self):
+        # bytes paths are taken as they are; the error's file comes back as os.fsdecode would give it.
+        with self.assertRaises(kvspec.Error) as caught:
+            kvspec.inspect(b"/nonexistent/kvspec/\xff\x1b")
+        self.assertEqual(caught.exception.code, "not_found")
+        self.assertEqual(caught.exception.file, "/nonexistent/kvspec/\udcff\x1b")
+        self.assertIn("\\xff\\x1b", str(caught.exception))
+
     def test_compare_refuses_none_and_kv_bits_zero_is_refused(self):
         with self.assertRaises(TypeError) as caught:
             kvspec.compare([str(EXAMPLE), None])

@@ -152,7 +152,7 @@ int main(int argc, char** argv) {
           "--help.\n\n");
     return print(text);
   } catch (const std::exception& e) {
-    fmt::print(stderr, "kvspec: internal error: {}\n", e.what());
+    fmt::print(stderr, "kvspec: internal error: {}\n", kvspec::escape_for_terminal(e.what()));
     return kExitInternal;
   } catch (...) {
     fmt::print(stderr, "kvspec: internal error\n");

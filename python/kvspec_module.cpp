@@ -5,6 +5,7 @@
 #include <pybind11/pybind11.h>
 #include <pybind11/stl.h>
 
+#include <algorithm>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -36,14 +37,22 @@ const char* code_name(kvspec::ErrorCode code) {
   return "internal";
 }
 
+// Bytes from files and paths as a str the way os.fsdecode does: invalid UTF-8 as lone surrogates
+// (surrogateescape) instead of a UnicodeDecodeError while raising.
+py::object fs_text(const std::string& s) {
+  PyObject* o = PyUnicode_DecodeUTF8(s.data(), static_cast<Py_ssize_t>(s.size()), "surrogateescape");
+  if (o == nullptr) throw py::error_already_set();
+  return py::reinterpret_steal<py::object>(o);
+}
+
 [[noreturn]] void raise(const kvspec::Error& e) {
-  py::object exc = py::reinterpret_borrow<py::object>(g_error)(e.message());
+  py::object exc = py::reinterpret_borrow<py::object>(g_error)(e.message());  // escaped: valid UTF-8
   exc.attr("code") = code_name(e.code);
-  exc.attr("file") = e.file;
-  exc.attr("field") = e.field;
-  exc.attr("expected") = e.expected;
-  exc.attr("found") = e.found;
-  exc.attr("detail") = e.detail;
+  exc.attr("file") = fs_text(e.file);
+  exc.attr("field") = fs_text(e.field);
+  exc.attr("expected") = fs_text(e.expected);
+  exc.attr("found") = fs_text(e.found);
+  exc.attr("detail") = fs_text(e.detail);
   PyErr_SetObject(g_error, exc.ptr());
   throw py::error_already_set();
 }
@@ -63,9 +72,23 @@ std::int64_t int64_of(const py::handle& v, const char* name) {
   }
 }
 
+// A str as UTF-8. A lone surrogate (which UTF-8 cannot hold) and a NUL (which would cut a path short at the C
+// library: "org/model@main\0x" would resolve "main") are refused with a ValueError naming the argument.
+std::string utf8(const py::handle& v, const std::string& name) {
+  Py_ssize_t size = 0;
+  const char* data = PyUnicode_AsUTF8AndSize(v.ptr(), &size);
+  if (data == nullptr) {
+    PyErr_Clear();
+    throw py::value_error(name + ": a str that UTF-8 can hold (this one has a lone surrogate)");
+  }
+  std::string out(data, static_cast<std::size_t>(size));
+  if (out.find('\0') != std::string::npos) throw py::value_error(name + ": a str without NUL characters");
+  return out;
+}
+
 // "32k" or 32768; b"..." is refused like any other type.
 std::string text_or_int(const py::handle& v, const char* name) {
-  if (py::isinstance<py::str>(v)) return v.cast<std::string>();
+  if (py::isinstance<py::str>(v)) return utf8(v, name);
   if (py::isinstance<py::int_>(v) && !py::isinstance<py::bool_>(v)) return std::to_string(int64_of(v, name));
   throw py::type_error(std::string(name) + ": expected an int or a str such as '32k'");
 }
@@ -81,7 +104,7 @@ bool flag(const py::handle& v, const char* name) {
 }
 
 std::string text(const py::handle& v, const char* name) {
-  if (py::isinstance<py::str>(v)) return v.cast<std::string>();
+  if (py::isinstance<py::str>(v)) return utf8(v, name);
   throw py::type_error(std::string(name) + ": expected a str");
 }
 
@@ -118,29 +141,41 @@ constexpr Keyword kKeywords[] = {
 kvspec::CommandOptions options_from(const py::kwargs& kw, bool allow_weights) {
   kvspec::CommandOptions o;
   for (const auto& [key, value] : kw) {
-    const std::string k = key.cast<std::string>();
+    const std::string k = py::isinstance<py::str>(key) ? utf8(key, "keyword") : std::string();
     const Keyword* hit = nullptr;
     for (const Keyword& w : kKeywords)
       if (k == w.name && (allow_weights || k != "weights")) hit = &w;
     if (hit == nullptr) throw py::type_error("unexpected keyword argument '" + k + "'");
     if (!value.is_none()) hit->set(o, value, hit->name);
   }
-  // 0 means "not given" in CommandOptions (negatives are refused there); an explicit 0 is refused here.
-  auto refuse_zero = [&](const char* name, std::int64_t value) {
-    if (value == 0 && kw.contains(name) && !kw[name].is_none())
-      raise(kvspec::make_error(kvspec::ErrorCode::usage, "", std::string("--") + name,
-                               "a positive number of sequences", "0"));
+  // 0 means "not given" in CommandOptions (negatives are refused there); an explicit 0 is refused here, as
+  // the CLI refuses --batch 0 and --kv-bits 0 (None is the way to say "not given").
+  auto refuse_zero = [&](const char* name, std::int64_t value, const char* expected) {
+    if (value == 0 && kw.contains(name) && !kw[name].is_none()) {
+      std::string flag = std::string("--") + name;
+      std::replace(flag.begin(), flag.end(), '_', '-');
+      raise(kvspec::make_error(kvspec::ErrorCode::usage, "", flag, expected, "0"));
+    }
   };
-  refuse_zero("batch", o.batch);
-  refuse_zero("parallel", o.parallel);
+  refuse_zero("batch", o.batch, "a positive number of sequences");
+  refuse_zero("parallel", o.parallel, "a positive number of sequences");
+  refuse_zero("kv_bits", o.kv_bits, "4 or 8 (None: an unquantized cache)");
   return o;
 }
 
-std::string model_arg(const py::object& model) {
-  if (model.is_none()) return "";  // the bundled example
-  if (py::isinstance<py::str>(model)) return model.cast<std::string>();
-  // os.PathLike (pathlib.Path)
-  return py::module_::import("os").attr("fspath")(model).cast<std::string>();
+// A str or os.PathLike (pathlib.Path, or one whose fspath is bytes); None only where it means the bundled
+// example.
+std::string model_arg(const py::object& model, const std::string& name, bool none_is_example) {
+  if (model.is_none()) {
+    if (none_is_example) return "";
+    throw py::type_error(name + ": expected a str or os.PathLike, not None");
+  }
+  if (py::isinstance<py::str>(model)) return utf8(model, name);
+  py::object path = py::module_::import("os").attr("fspath")(model);
+  if (py::isinstance<py::str>(path)) return utf8(path, name);
+  std::string out = path.cast<std::string>();  // bytes
+  if (out.find('\0') != std::string::npos) throw py::value_error(name + ": a path without NUL characters");
+  return out;
 }
 
 template <class F>
@@ -181,7 +216,7 @@ PYBIND11_MODULE(kvspec, m) {
       "inspect",
       [](const py::object& model, const py::kwargs& kw) {
         auto o = options_from(kw, false);
-        const std::string path = model_arg(model);
+        const std::string path = model_arg(model, "model", true);
         return parse_json(run([&] { return kvspec::inspect_command(path, o, kvspec::OutputFormat::json); }));
       },
       py::arg("model") = py::none(),
@@ -195,7 +230,7 @@ PYBIND11_MODULE(kvspec, m) {
       "summary",
       [](const py::object& model, const py::kwargs& kw) {
         auto o = options_from(kw, false);
-        const std::string path = model_arg(model);
+        const std::string path = model_arg(model, "model", true);
         return run([&] { return kvspec::inspect_command(path, o, kvspec::OutputFormat::text); });
       },
       py::arg("model") = py::none(),
@@ -208,7 +243,8 @@ PYBIND11_MODULE(kvspec, m) {
         auto o = options_from(kw, false);
         std::vector<std::string> paths;
         paths.reserve(models.size());
-        for (const auto& mo : models) paths.push_back(model_arg(mo));
+        for (std::size_t i = 0; i < models.size(); ++i)
+          paths.push_back(model_arg(models[i], "models[" + std::to_string(i) + "]", false));
         return parse_json(run([&] { return kvspec::compare_command(paths, o, kvspec::OutputFormat::json); }));
       },
       py::arg("models"),
@@ -220,7 +256,7 @@ PYBIND11_MODULE(kvspec, m) {
       "fit",
       [](const py::object& model, const py::kwargs& kw) {
         auto o = options_from(kw, true);
-        const std::string path = model_arg(model);
+        const std::string path = model_arg(model, "model", true);
         return parse_json(run([&] { return kvspec::fit_command(path, o, kvspec::OutputFormat::json); }));
       },
       py::arg("model") = py::none(),

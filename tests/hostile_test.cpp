@@ -291,9 +291,9 @@ TEST_F(Hostile, HuggingFaceCacheEntries) {
   expect_refused("long ref", {"--hf-cache", hub, "org/model@long"}, repo + "/refs/long",
                  {"at most 256 bytes"});
   ASSERT_EQ(mkfifo((repo + "/refs/fifo").c_str(), 0600), 0);
-  // A FIFO where a ref should be is not a ref (and is never opened).
+  // A FIFO where a ref should be is not a ref (and is never opened): said so.
   expect_refused("fifo ref", {"--hf-cache", hub, "org/model@fifo"}, repo + "/refs/fifo",
-                 {"not in the local cache"});
+                 {"a file holding a commit hash", "FIFO"});
   const std::string commit(40, 'a');
   dir.write("hub/models--org--model/refs/ok", commit);
   expect_refused("missing snapshot", {"--hf-cache", hub, "org/model@ok"}, commit,
@@ -301,7 +301,7 @@ TEST_F(Hostile, HuggingFaceCacheEntries) {
   fs::create_directories(repo + "/snapshots/" + commit);
   expect_refused("snapshot without config", {"--hf-cache", hub, "org/model@ok"}, commit, {"no config.json"});
   expect_refused("revision escaping", {"--hf-cache", hub, "org/model@../../x"}, "'../../x'",
-                 {"not in the local cache"});
+                 {"a branch or tag name"});
 }
 
 // --- safetensors -----------------------------------------------------------------------------------------

@@ -21,4 +21,8 @@ void safetensors_one(std::string_view bytes);
 // A GGUF file → header → spec and weights (llama.cpp's hparams) → sizes → reports.
 void gguf_one(std::string_view bytes);
 
+// Any bytes → the terminal and JSON escapes and Error::message: nothing hidden comes out raw, the terminal
+// escape decodes back to the input, the JSON parses back to it.
+void escape_one(std::string_view bytes);
+
 }  // namespace kvspec::fuzz

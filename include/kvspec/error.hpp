@@ -24,7 +24,8 @@ struct Error {
   std::string found;     // what was there instead
   std::string detail;    // anything else worth saying
 
-  // One line: "FILE: field FIELD: expected EXPECTED, found FOUND (DETAIL)", omitting empty parts.
+  // One line: "FILE: field FIELD: expected EXPECTED, found FOUND (DETAIL)", omitting empty parts; control
+  // characters, bidi controls and invalid UTF-8 from the files shown escaped (\x1b, \u202e), never raw.
   [[nodiscard]] std::string message() const;
 };
 

@@ -129,6 +129,66 @@ class Errors(unittest.TestCase):
             kvspec.inspect(context=2**62)  # past kvspec's token bound (2^40): a usage error, not a wrap
         self.assertEqual(caught.exception.code, "usage")
 
+    def test_nul_and_lone_surrogates_are_refused_naming_the_argument(self):
+        # A NUL was cut at the C library: "org/model@main\0zzz" resolved "main".
+        for call in (lambda: kvspec.inspect("org/model@main\x00zzz"),
+                     lambda: kvspec.inspect(str(EXAMPLE) + "\x00x"),
+                     lambda: kvspec.inspect(pathlib.Path(str(EXAMPLE) + "\x00x"))):
+            with self.assertRaises(ValueError) as caught:
+                call()
+            self.assertIn("model", str(caught.exception))
+            self.assertIn("NUL", str(caught.exception))
+        with self.assertRaises(ValueError) as caught:
+            kvspec.inspect(context=1024, kv_dtype="f16\x00x")
+        self.assertIn("kv_dtype", str(caught.exception))
+        # A lone surrogate raised RuntimeError.
+        with self.assertRaises(ValueError) as caught:
+            kvspec.inspect("org/\udc80model")
+        self.assertIn("model", str(caught.exception))
+        self.assertIn("surrogate", str(caught.exception))
+        with self.assertRaises(ValueError) as caught:
+            kvspec.inspect(context=1024, runtime="mlx\udc80")
+        self.assertIn("runtime", str(caught.exception))
+
+    def test_invalid_utf8_path_in_an_error(self):
+        # bytes paths are taken as they are; the error's file comes back as os.fsdecode would give it.
+        with self.assertRaises(kvspec.Error) as caught:
+            kvspec.inspect(b"/nonexistent/kvspec/\xff\x1b")
+        self.assertEqual(caught.exception.code, "not_found")
+        self.assertEqual(caught.exception.file, "/nonexistent/kvspec/\udcff\x1b")
+        self.assertIn("\\xff\\x1b", str(caught.exception))
+
+    def test_compare_refuses_none_and_kv_bits_zero_is_refused(self):
+        with self.assertRaises(TypeError) as caught:
+            kvspec.compare([str(EXAMPLE), None])
+        self.assertIn("models[1]", str(caught.exception))
+        self.assertNotIn("empty string", str(caught.exception))
+        with self.assertRaises(kvspec.Error) as caught:
+            kvspec.inspect(context=1024, runtime="mlx", kv_bits=0)  # as batch=0 is
+        self.assertEqual((caught.exception.field, caught.exception.found), ("--kv-bits", "0"))
+        # None still means "not given": an unquantized cache.
+        self.assertIn("cache", kvspec.inspect(context=1024, runtime="mlx", kv_bits=None))
+
+    def test_text_from_files_is_escaped(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            model = pathlib.Path(tmp) / "m\x1b[2J\u202e"
+            model.mkdir()
+            (model / "config.json").write_text(
+                '{"model_type": "llama", "num_hidden_layers": 2, "num_attention_heads": 4, "hidden_size": 256,'
+                ' "torch_dtype": "bf16\\u001b]0;t\\u0007"}')
+            text = kvspec.summary(model, context=1024)
+            self.assertNotIn("\x1b", text)
+            self.assertNotIn("\u202e", text)
+            self.assertIn("m\\x1b[2J\\u202e", text)
+            self.assertIn("bf16\\x1b]0;t\\x07", text)
+            # The dict keeps the real value (JSON escapes it, json.loads restores it).
+            self.assertEqual(kvspec.inspect(model)["source"], str(model))
+            (model / "config.json").write_text('{"model_type": "x\\u001b[2J"}')
+            with self.assertRaises(kvspec.Error) as caught:
+                kvspec.inspect(model)
+            self.assertNotIn("\x1b", str(caught.exception))
+            self.assertIn("\\x1b[2J", str(caught.exception))
+
     def test_fit_needs_memory(self):
         with self.assertRaises(kvspec.Error) as caught:
             kvspec.fit()

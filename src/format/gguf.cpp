@@ -16,6 +16,7 @@
 
 #include "kvspec/gguf.hpp"
 #include "util/checked.hpp"
+#include "util/file_kind.hpp"
 
 namespace kvspec::gguf {
 
@@ -577,9 +578,14 @@ Result<File> read_file(const std::string& path) {
     return make_error(errno == ENOENT ? ErrorCode::not_found : ErrorCode::io, path, "", "", "",
                       std::strerror(errno));
   struct stat st {};
-  if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+  if (::fstat(fd, &st) != 0) {
+    const int e = errno;
     ::close(fd);
-    return make_error(ErrorCode::io, path, "", "a regular file", "something else (a FIFO, device or socket)");
+    return make_error(ErrorCode::io, path, "", "", "", std::string("cannot stat: ") + std::strerror(e));
+  }
+  if (!S_ISREG(st.st_mode)) {
+    ::close(fd);
+    return make_error(ErrorCode::io, path, "", "a regular file", std::string(describe_file_mode(st.st_mode)));
   }
   std::FILE* fp = ::fdopen(fd, "rb");
   if (fp == nullptr) {

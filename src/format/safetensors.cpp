@@ -21,6 +21,7 @@
 #include <fmt/format.h>
 
 #include "util/checked.hpp"
+#include "util/file_kind.hpp"
 
 namespace fs = std::filesystem;
 
@@ -368,7 +369,8 @@ Result<File> read_header(const std::string& path) {
   struct stat st {};
   if (::fstat(fd, &st) != 0)
     return make_error(ErrorCode::io, path, "", "", "", std::string("cannot stat: ") + std::strerror(errno));
-  if (!S_ISREG(st.st_mode)) return make_error(ErrorCode::io, path, "", "a regular file", "something else");
+  if (!S_ISREG(st.st_mode))
+    return make_error(ErrorCode::io, path, "", "a regular file", std::string(describe_file_mode(st.st_mode)));
   const std::int64_t size = st.st_size;
   if (size < 8) return bad(path, "", "at least 8 bytes (the header length)", fmt::format("{} bytes", size));
   unsigned char len_bytes[8];

@@ -18,6 +18,8 @@
 
 #include <fmt/format.h>
 
+#include "util/file_kind.hpp"
+
 namespace kvspec::json {
 
 const Value* Value::find(std::string_view key) const {
@@ -214,19 +216,6 @@ Result<Document> parse(std::string_view text, std::string_view file) {
   return doc;
 }
 
-namespace {
-
-std::string_view file_kind(mode_t mode) {
-  if (S_ISDIR(mode)) return "a directory";
-  if (S_ISFIFO(mode)) return "a named pipe (FIFO)";
-  if (S_ISCHR(mode)) return "a character device";
-  if (S_ISBLK(mode)) return "a block device";
-  if (S_ISSOCK(mode)) return "a socket";
-  return "not a regular file";
-}
-
-}  // namespace
-
 Result<std::string> read_file_bounded(const std::string& path, std::size_t max_bytes) {
   // O_NONBLOCK: opening a FIFO with no writer returns at once (and is then refused) instead of blocking
   // forever.
@@ -242,7 +231,7 @@ Result<std::string> read_file_bounded(const std::string& path, std::size_t max_b
     return make_error(ErrorCode::io, path, "", "", "", std::string("cannot stat: ") + std::strerror(errno));
   // Only regular files: a device (/dev/zero, a tty) or a pipe has no end or may block.
   if (!S_ISREG(st.st_mode))
-    return make_error(ErrorCode::io, path, "", "a regular file", std::string(file_kind(st.st_mode)));
+    return make_error(ErrorCode::io, path, "", "a regular file", std::string(describe_file_mode(st.st_mode)));
   if (static_cast<std::uint64_t>(st.st_size) > max_bytes)
     return make_error(ErrorCode::bad_input, path, "", fmt::format("a file of at most {} bytes", max_bytes),
                       fmt::format("{} bytes", st.st_size));

@@ -1,6 +1,7 @@
 // The output of `kvspec fit`: the budget and what takes it, the answer, and memory vs context.
 #include <fmt/format.h>
 
+#include "kvspec/escape.hpp"
 #include "kvspec/plan.hpp"
 #include "kvspec/units.hpp"
 #include "report/json_writer.hpp"
@@ -22,13 +23,16 @@ std::string sequences(std::int64_t n) {
 Result<std::string> render_fit_text(const ModelCacheSpec& spec, const FitResult& r) {
   const FitRequest& q = r.request;
   const RuntimeRequest& rt = q.runtime;
-  std::string out = fmt::format("{}\n", spec.source);
+  // The source, the weights' source and the notes name files: escaped.
+  std::string out = fmt::format("{}\n", escape_for_terminal(spec.source));
   std::string ranks = rt.tp > 1 || rt.pp > 1 ? fmt::format(", per rank (tp {}, pp {})", rt.tp, rt.pp) : "";
   out += fmt::format("  {:<14}{} ({}){}\n", "memory", bytes_long(q.memory),
                      q.memory_unit.empty() ? "bytes" : q.memory_unit, ranks);
-  out += fmt::format("  {:<14}{}  {}\n", "weights", format_bytes(r.weights_bytes), q.weights.source);
-  for (const auto& n : q.weights.notes) out += fmt::format("  {:<14}  - {}\n", "", n);
-  out += fmt::format("  {:<14}{}  {}\n", "overhead", format_bytes(r.overhead_bytes), r.overhead_note);
+  out += fmt::format("  {:<14}{}  {}\n", "weights", format_bytes(r.weights_bytes),
+                     escape_for_terminal(q.weights.source));
+  for (const auto& n : q.weights.notes) out += fmt::format("  {:<14}  - {}\n", "", escape_for_terminal(n));
+  out += fmt::format("  {:<14}{}  {}\n", "overhead", format_bytes(r.overhead_bytes),
+                     escape_for_terminal(r.overhead_note));
   if (q.reserve > 0) out += fmt::format("  {:<14}{}\n", "reserve", format_bytes(q.reserve));
   out += fmt::format("  {:<14}{}\n", "for the cache",
                      r.cache_budget >= 0 ? bytes_long(r.cache_budget)
@@ -66,7 +70,7 @@ Result<std::string> render_fit_text(const ModelCacheSpec& spec, const FitResult&
                          *r.at_answer->blocks_per_request,
                          static_cast<double>(blocks) / static_cast<double>(*r.at_answer->blocks_per_request));
     }
-    for (const auto& n : r.at_answer->notes) out += fmt::format("  - {}\n", n);
+    for (const auto& n : r.at_answer->notes) out += fmt::format("  - {}\n", escape_for_terminal(n));
   }
   if (!r.table.empty()) {
     out += fmt::format("\nmemory vs context ({})\n", sequences(r.table.front().batch));
@@ -76,8 +80,8 @@ Result<std::string> render_fit_text(const ModelCacheSpec& spec, const FitResult&
           fmt::format("  {:>9}  {:>12}  {:>12}  {}\n", format_count(row.context),
                       format_bytes(row.cache_bytes), format_bytes(row.total_bytes), row.fits ? "yes" : "no");
   }
-  for (const auto& n : r.notes) out += fmt::format("- {}\n", n);
-  return out;
+  for (const auto& n : r.notes) out += fmt::format("- {}\n", escape_for_terminal(n));
+  return escape_report_lines(out);
 }
 
 Result<std::string> render_fit_json(const ModelCacheSpec& spec, const FitResult& r) {

@@ -2,35 +2,40 @@
 
 #include <fmt/format.h>
 
+#include "kvspec/escape.hpp"
+
 namespace kvspec {
 
+// The characters escape_for_terminal hides (controls, DEL, C1, bidi controls, U+2028/2029) as \uXXXX, so the
+// JSON is as safe to print as the text; each byte of invalid UTF-8 (a file name, a GGUF string) as U+FFFD, so
+// the output stays valid JSON.
 std::string json_escape(std::string_view s) {
   std::string out;
   out.reserve(s.size() + 2);
   out.push_back('"');
-  for (char c : s) {
-    switch (c) {
-      case '"':
-        out += "\\\"";
-        break;
-      case '\\':
-        out += "\\\\";
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      case '\r':
-        out += "\\r";
-        break;
-      case '\t':
-        out += "\\t";
-        break;
-      default:
-        if (static_cast<unsigned char>(c) < 0x20)
-          out += fmt::format("\\u{:04x}", static_cast<unsigned>(c));
-        else
-          out.push_back(c);
+  for (std::size_t i = 0; i < s.size();) {
+    char32_t cp = 0;
+    const std::size_t n = utf8_sequence(s, i, cp);
+    if (n == 0) {
+      out += "\\ufffd";
+      ++i;
+      continue;
     }
+    if (cp == '"')
+      out += "\\\"";
+    else if (cp == '\\')
+      out += "\\\\";
+    else if (cp == '\n')
+      out += "\\n";
+    else if (cp == '\r')
+      out += "\\r";
+    else if (cp == '\t')
+      out += "\\t";
+    else if (hidden_code_point(cp))
+      out += fmt::format("\\u{:04x}", static_cast<unsigned>(cp));
+    else
+      out.append(s.substr(i, n));
+    i += n;
   }
   out.push_back('"');
   return out;

@@ -4,6 +4,7 @@
 
 #include <fmt/format.h>
 
+#include "kvspec/escape.hpp"
 #include "kvspec/report.hpp"
 #include "kvspec/units.hpp"
 #include "report/summary.hpp"
@@ -12,8 +13,10 @@ namespace kvspec {
 
 namespace {
 
+// Values carry text from the model's files (model_type, quantization method, dtypes, file type names):
+// escaped.
 void row(std::string& out, std::string_view label, std::string_view value) {
-  out += fmt::format("  {:<15}{}\n", label, value);
+  out += fmt::format("  {:<15}{}\n", escape_for_terminal(label), escape_for_terminal(value));
 }
 
 std::string bytes_with_exact(std::int64_t b) {
@@ -34,7 +37,7 @@ void size_table(std::string& out, const ModelCacheSpec& spec, const CacheSize& c
   std::vector<std::string> order;
   for (std::size_t i = 0; i < spec.layers.size(); ++i) {
     const LayerSpec& l = spec.layers[i];
-    std::string label = layer_label(l);
+    std::string label = escape_for_terminal(layer_label(l));
     if (l.kind == LayerKind::shared) label = "shared";
     if (!groups.count(label)) order.push_back(label);
     Group& g = groups[label];
@@ -68,7 +71,7 @@ void size_table(std::string& out, const ModelCacheSpec& spec, const CacheSize& c
     }
     if (!line.empty()) out += "  " + line + "\n";
   }
-  for (const auto& n : c.notes) out += fmt::format("  - {}\n", n);
+  for (const auto& n : c.notes) out += fmt::format("  - {}\n", escape_for_terminal(n));
 }
 
 // The GGUF row: what the file says about itself (its weights are in the weights rows).
@@ -88,7 +91,7 @@ void gguf_row(std::string& out, const GgufSummary& g) {
 Result<std::string> render_text(const ModelCacheSpec& spec, const ReportOptions& options) {
   auto per_token = kv_bytes_per_token(spec, options.kv_dtype, options.kv_dtype);
   if (!per_token) return per_token.error();
-  std::string out = spec.source + "\n";
+  std::string out = escape_for_terminal(spec.source) + "\n";
   std::string type = spec.model_type.empty() ? "(none)" : spec.model_type;
   if (spec.text_model_type) type += fmt::format(" (text: {})", *spec.text_model_type);
   row(out, "model type", type);
@@ -122,9 +125,10 @@ Result<std::string> render_text(const ModelCacheSpec& spec, const ReportOptions&
   if (!spec.notes.empty()) {
     out += "\nnotes\n";
     for (const Note& n : spec.notes)
-      out += fmt::format("  {} {}\n", n.level == Note::Level::warning ? "warning:" : "-", n.text);
+      out += fmt::format("  {} {}\n", n.level == Note::Level::warning ? "warning:" : "-",
+                         escape_for_terminal(n.text));
   }
-  return out;
+  return escape_report_lines(out);
 }
 
 Result<std::string> render_compare(const std::vector<CompareEntry>& models, const ReportOptions& options) {
@@ -152,6 +156,7 @@ Result<std::string> render_compare(const std::vector<CompareEntry>& models, cons
         format_bytes(s.state_bytes_per_sequence()),
     };
     if (with_cache) c.push_back(m.cache ? format_bytes(m.cache->total_bytes) : "—");
+    for (auto& v : c) v = escape_for_terminal(v);  // before the widths: a cell is measured as it is shown
     cols.push_back(std::move(c));
   }
   std::size_t label_w = 0;
@@ -178,7 +183,7 @@ Result<std::string> render_compare(const std::vector<CompareEntry>& models, cons
     while (!out.empty() && out.back() == ' ') out.pop_back();
     out += "\n";
   }
-  return out;
+  return escape_report_lines(out);
 }
 
 }  // namespace kvspec

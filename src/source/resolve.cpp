@@ -1,6 +1,10 @@
 #include "source/resolve.hpp"
 
+#include <pwd.h>
+#include <unistd.h>
+
 #include <algorithm>
+#include <cerrno>
 #include <cstdlib>
 #include <filesystem>
 #include <optional>
@@ -10,6 +14,7 @@
 
 #include "json/json.hpp"
 #include "kvspec/gguf.hpp"
+#include "util/file_kind.hpp"
 
 namespace fs = std::filesystem;
 
@@ -20,6 +25,21 @@ namespace {
 std::string env(const char* name) {
   const char* v = std::getenv(name);
   return v != nullptr ? std::string(v) : std::string();
+}
+
+// The home folder as os.path.expanduser("~") finds it (huggingface_hub constants.py at ee0a4510): $HOME, else
+// the password database's entry for the real user id. An empty or relative $HOME would put the cache under
+// the working directory, so it counts as unset here. Empty when neither gives an absolute folder.
+std::string home_dir() {
+  if (std::string h = env("HOME"); !h.empty() && h.front() == '/') return h;
+  long size = ::sysconf(_SC_GETPW_R_SIZE_MAX);
+  std::vector<char> buf(size > 0 ? static_cast<std::size_t>(size) : 16384);
+  struct passwd pw {};
+  struct passwd* found = nullptr;
+  if (::getpwuid_r(::getuid(), &pw, buf.data(), buf.size(), &found) != 0 || found == nullptr ||
+      found->pw_dir == nullptr || found->pw_dir[0] != '/')
+    return {};
+  return found->pw_dir;
 }
 
 bool is_commit_hash(std::string_view s) {
@@ -36,6 +56,56 @@ bool valid_repo_part(std::string_view s) {
   return true;
 }
 
+// A revision is a branch or tag name (refs/<revision> holds its commit) or a 40-hex commit. Names follow
+// git's check-ref-format (refs.c check_refname_component; the Hub's branches and tags are git refs, PR refs
+// are "refs/pr/N"): no empty, "." -leading or ".lock"-ending component, no "..", "@{", control character,
+// space or any of ~^:?*[\ , no leading or trailing '/'. huggingface_hub joins the revision onto refs/ as it
+// is (file_download.py, try_to_load_from_cache, at ee0a4510); refusing these keeps refs/<revision> inside
+// refs/.
+bool valid_revision(std::string_view r) {
+  if (r.empty() || r.size() > 255 || r == "@" || r.front() == '/' || r.back() == '/' || r.back() == '.')
+    return false;
+  if (r.find("..") != std::string_view::npos || r.find("@{") != std::string_view::npos ||
+      r.find("//") != std::string_view::npos)
+    return false;
+  for (char c : r) {
+    auto u = static_cast<unsigned char>(c);
+    if (u < 0x20 || u == 0x7F || std::string_view(" ~^:?*[\\").find(c) != std::string_view::npos)
+      return false;
+  }
+  std::size_t begin = 0;
+  while (begin <= r.size()) {
+    std::size_t end = std::min(r.find('/', begin), r.size());
+    std::string_view part = r.substr(begin, end - begin);
+    if (part.empty() || part.front() == '.' || part.ends_with(".lock")) return false;
+    begin = end + 1;
+  }
+  return true;
+}
+
+// True when `path`, with every symbolic link resolved, is inside `dir` (resolved too).
+bool stays_inside(const fs::path& path, const fs::path& dir) {
+  std::error_code ec;
+  fs::path p = fs::canonical(path, ec);
+  if (ec) return false;
+  fs::path d = fs::canonical(dir, ec);
+  if (ec) return false;
+  auto [d_end, p_it] = std::mismatch(d.begin(), d.end(), p.begin(), p.end());
+  return d_end == d.end() && p_it != p.end();
+}
+
+Error cannot_read(const fs::path& p, const std::error_code& ec, std::string_view what) {
+  if (ec == std::errc::too_many_symbolic_link_levels)
+    return make_error(ErrorCode::not_found, p.string(), "", "", "",
+                      fmt::format("{}: a looping symbolic link", what));
+  return make_error(ErrorCode::io, p.string(), "", "", "",
+                    fmt::format("cannot read {}: {}", what, ec.message()));
+}
+
+bool missing(const std::error_code& ec) {
+  return ec == std::errc::no_such_file_or_directory || ec == std::errc::not_a_directory;
+}
+
 Result<ModelLocation> locate_in_hf_cache(std::string_view model, const LoadOptions& options) {
   std::string_view id = model;
   std::string revision = "main";
@@ -43,27 +113,48 @@ Result<ModelLocation> locate_in_hf_cache(std::string_view model, const LoadOptio
     id = model.substr(0, at);
     revision = std::string(model.substr(at + 1));
   }
+  if (!valid_revision(revision) && !is_commit_hash(revision))
+    return make_error(ErrorCode::usage, std::string(model), "",
+                      "a branch or tag name, or a 40-character commit",
+                      fmt::format("revision '{}'", revision),
+                      "a revision stays inside the repo's refs/ folder: no absolute path, '..', control "
+                      "character, space or ~^:?*[\\");
   auto slash = id.find('/');
   std::string org(id.substr(0, slash));
   std::string name(id.substr(slash + 1));
   std::string cache = options.hf_cache_dir.value_or(default_hf_cache_dir());
+  if (cache.empty())
+    return make_error(ErrorCode::not_found, std::string(model), "", "", "",
+                      "no Hugging Face cache: $HOME is unset or relative and the password database has no "
+                      "home folder for this user (set HF_HUB_CACHE or pass --hf-cache)");
   fs::path repo = fs::path(cache) / fmt::format("models--{}--{}", org, name);
   std::error_code ec;
-  if (!fs::is_directory(repo, ec))
-    return make_error(
-        ErrorCode::not_found, std::string(model), "", "", "",
-        fmt::format("not a file or folder, and not in the Hugging Face cache ({} does not exist)",
-                    repo.string()));
+  auto repo_st = fs::status(repo, ec);
+  if (ec && !missing(ec)) return cannot_read(repo, ec, "the Hugging Face cache");
+  if (!fs::is_directory(repo_st))
+    return make_error(ErrorCode::not_found, std::string(model), "", "", "",
+                      fmt::format("not a file or folder, and not in the Hugging Face cache ({} {})",
+                                  repo.string(), fs::exists(repo_st) ? "is not a folder" : "does not exist"));
   // refs/<revision> holds the commit a branch or tag points to; a full commit hash names a snapshot directly.
+  // The ref's text is never shown: only whether it is a commit.
   std::string commit;
   fs::path ref = repo / "refs" / revision;
-  if (revision.find("..") == std::string::npos && fs::is_regular_file(ref, ec)) {
+  auto ref_st = fs::status(ref, ec);
+  if (ec && !missing(ec)) return cannot_read(ref, ec, "the ref");
+  if (fs::is_regular_file(ref_st)) {
+    if (!stays_inside(ref, repo / "refs"))
+      return make_error(ErrorCode::bad_input, ref.string(), "", "a ref inside the repo's refs/ folder",
+                        "a symbolic link that leads outside it (not read)");
     auto text = json::read_file_bounded(ref.string(), 256);
     if (!text) return text.error();
     commit = *text;
     while (!commit.empty() && std::isspace(static_cast<unsigned char>(commit.back()))) commit.pop_back();
     if (!is_commit_hash(commit))
-      return make_error(ErrorCode::bad_input, ref.string(), "", "a 40-character commit hash", commit);
+      return make_error(ErrorCode::bad_input, ref.string(), "", "a 40-character commit hash",
+                        fmt::format("{} bytes of something else (not shown)", text->size()));
+  } else if (fs::exists(ref_st) && !is_commit_hash(revision)) {
+    return make_error(ErrorCode::bad_input, ref.string(), "", "a file holding a commit hash",
+                      std::string(describe_file_type(ref_st.type())));
   } else if (is_commit_hash(revision)) {
     commit = revision;
   } else {
@@ -71,8 +162,17 @@ Result<ModelLocation> locate_in_hf_cache(std::string_view model, const LoadOptio
                       fmt::format("revision '{}' is not in the local cache", revision));
   }
   fs::path snapshot = repo / "snapshots" / commit;
-  if (!fs::is_directory(snapshot, ec))
+  auto snap_st = fs::status(snapshot, ec);
+  if (ec && !missing(ec)) return cannot_read(snapshot, ec, "the snapshot folder");
+  if (!fs::exists(snap_st))
     return make_error(ErrorCode::not_found, snapshot.string(), "", "", "", "snapshot folder missing");
+  if (!fs::is_directory(snap_st))
+    return make_error(ErrorCode::bad_input, snapshot.string(), "", "the snapshot folder",
+                      std::string(describe_file_type(snap_st.type())));
+  if (!stays_inside(snapshot, repo / "snapshots"))
+    return make_error(ErrorCode::bad_input, snapshot.string(), "",
+                      "a snapshot inside the repo's snapshots/ folder",
+                      "a symbolic link that leads outside it (not read)");
   fs::path config = snapshot / "config.json";
   if (!fs::exists(config, ec))
     return make_error(ErrorCode::not_found, config.string(), "", "", "",
@@ -116,7 +216,8 @@ std::string default_hf_cache_dir() {
   if (std::string v = env("HF_HOME"); !v.empty()) return (fs::path(v) / "hub").string();
   if (std::string v = env("XDG_CACHE_HOME"); !v.empty())
     return (fs::path(v) / "huggingface" / "hub").string();
-  return (fs::path(env("HOME")) / ".cache" / "huggingface" / "hub").string();
+  std::string home = home_dir();
+  return home.empty() ? std::string() : (fs::path(home) / ".cache" / "huggingface" / "hub").string();
 }
 
 bool looks_like_repo_id(std::string_view s) {
@@ -129,6 +230,11 @@ bool looks_like_repo_id(std::string_view s) {
 Result<ModelLocation> locate_model(std::string_view model, const LoadOptions& options) {
   if (model.empty())
     return make_error(ErrorCode::usage, "", "", "a model path or repo id", "an empty string");
+  // A NUL would cut the path short at the C library: "org/model@main\0x" must not resolve "main".
+  if (model.find('\0') != std::string_view::npos ||
+      (options.hf_cache_dir && options.hf_cache_dir->find('\0') != std::string::npos))
+    return make_error(ErrorCode::usage, std::string(model), "",
+                      "a model path or repo id (and cache folder) without NUL characters", "a NUL character");
   fs::path p{std::string(model)};
   std::error_code ec;
   auto st = fs::status(p, ec);

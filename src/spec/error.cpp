@@ -1,5 +1,7 @@
 #include "kvspec/error.hpp"
 
+#include "kvspec/escape.hpp"
+
 namespace kvspec {
 
 std::string Error::message() const {
@@ -19,7 +21,8 @@ std::string Error::message() const {
       out += detail;
   }
   if (out.empty()) out = "unknown error";
-  return out;
+  // Paths, found values and details carry text from the model's files: never raw control characters.
+  return escape_for_terminal(out);
 }
 
 Error make_error(ErrorCode code, std::string file, std::string field, std::string expected, std::string found,

@@ -18,6 +18,7 @@
 #include <fmt/format.h>
 
 #include "kvspec/commands.hpp"
+#include "kvspec/escape.hpp"
 #include "kvspec/registry.hpp"
 
 namespace {
@@ -109,7 +110,8 @@ void add_size_options(CLI::App* cmd, SizeOptions& o) {
   cmd->add_option("--ubatch", o.ubatch, "llama.cpp: micro-batch n_ubatch (default 512)");
   cmd->add_option("--flash-attn", o.flash_attn, "llama.cpp: on, off or auto (default)");
   cmd->add_flag("--swa-full", o.swa_full, "llama.cpp: full-size cache for sliding-window layers");
-  cmd->add_option("--kv-bits", o.kv_bits, "mlx: QuantizedKVCache bits, 4 or 8 (group 64)");
+  cmd->add_option("--kv-bits", o.kv_bits, "mlx: QuantizedKVCache bits, 4 or 8 (group 64)")
+      ->check(CLI::PositiveNumber);
   cmd->add_option("--block-size", o.block_size, "vllm: tokens per block (default 16)");
   cmd->add_option("--max-num-batched-tokens", o.max_num_batched_tokens,
                   "vllm: scheduler token budget (default 8192, vllm serve on >= 70 GiB GPUs)");
@@ -137,6 +139,11 @@ int run(int argc, char** argv) {
         "kvspec: a model's KV cache, layer by layer, from its files — before you download or load it."};
     app.set_version_flag("--version", std::string("kvspec ") + KVSPEC_VERSION);
     app.require_subcommand(0, 1);
+    // CLI11's parse errors quote the arguments: the same prefix as every other error, and escaped.
+    app.failure_message([](const CLI::App*, const CLI::Error& e) {
+      return fmt::format("kvspec: error: {}\nRun with --help for more information.\n",
+                         kvspec::escape_for_terminal(e.what()));
+    });
     app.footer(
         "MODEL is a folder with config.json, a config.json path, or a Hugging Face repo id "
         "(org/name[@revision])\n"
@@ -194,7 +201,7 @@ int run(int argc, char** argv) {
           *text);
     return print(text);
   } catch (const std::exception& e) {
-    report("kvspec: internal error: ", e.what(), "\n");
+    report("kvspec: internal error: ", kvspec::escape_for_terminal(e.what()), "\n");
     return kExitInternal;
   } catch (...) {
     report("kvspec: internal error\n");

@@ -6,6 +6,7 @@
 #include <CLI/CLI.hpp>
 
 #include <cstdio>
+#include <new>
 #include <string>
 #include <vector>
 
@@ -144,6 +145,10 @@ int main(int argc, char** argv) {
           "No MODEL given: showing the bundled example. Try `kvspec inspect PATH --context 32k`, or "
           "--help.\n\n");
     return print(text);
+  } catch (const std::bad_alloc&) {
+    // Every limit keeps inputs within 64 MiB (docs/limits.md): running out is kvspec's failure, not the input's.
+    std::fputs("kvspec: internal error: out of memory\n", stderr);
+    return kExitInternal;
   } catch (const std::exception& e) {
     fmt::print(stderr, "kvspec: internal error: {}\n", e.what());
     return kExitInternal;

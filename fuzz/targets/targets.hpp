@@ -21,4 +21,8 @@ void safetensors_one(std::string_view bytes);
 // A GGUF file → header → spec and weights (llama.cpp's hparams) → sizes → reports.
 void gguf_one(std::string_view bytes);
 
+// A model folder built from the input (files, hardlinks, symbolic links, an index) → safetensors shards or
+// GGUF split parts → de-duplication: distinct files, each tensor once.
+void shards_one(std::string_view bytes);
+
 }  // namespace kvspec::fuzz

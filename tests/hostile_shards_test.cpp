@@ -3,9 +3,11 @@
 // hours to walk (sparse giants, built with ftruncate: no real GiBs are written), inputs at every limit whose
 // memory must stay within 64 MiB, and `compare` over many models. Each run checks the exit code, the message,
 // the wall time and (plain build) the peak RSS.
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cstdint>
+#include <cstdio>
 #include <filesystem>
 #include <initializer_list>
 #include <string>
@@ -248,6 +250,30 @@ TEST(HostileShards, CompareStreamsModels) {
   BoundedResult r = expect_run("compare 2000", args, 0, {"KV / token"});
   args.push_back("--json");
   r = expect_run("compare 2000 json", args, 0, {"\"models\""});
+}
+
+TEST(HostileShards, AllocationFailureIsOutOfMemory) {
+  if (!bounds_apply()) GTEST_SKIP() << "sanitizers and valgrind reserve address space of their own";
+  TempDir dir;
+  // One shard of 2^15 tensors (a ~3 MB header): its simdjson buffers cannot be had under a 40 MB
+  // address-space limit, which must read as kvspec's failure (exit 1, "out of memory"), never as "invalid
+  // JSON".
+  std::vector<std::string> names;
+  for (int i = 0; i < (1 << 15); ++i)
+    names.push_back("model.layers.0.mlp.experts." + std::to_string(i) + ".weight");
+  dir.write("m/config.json", kLlamaConfig);
+  dir.write("m/model.safetensors", st_file(names));
+  std::string cmd = "ulimit -v 40000; exec '" KVSPEC_CLI "' inspect '" + dir.path() + "/m' 2>&1";
+  std::FILE* pipe = ::popen(cmd.c_str(), "r");
+  ASSERT_NE(pipe, nullptr);
+  std::string out;
+  char buf[4096];
+  for (std::size_t n; (n = std::fread(buf, 1, sizeof buf, pipe)) > 0;) out.append(buf, n);
+  int status = ::pclose(pipe);
+  ASSERT_TRUE(WIFEXITED(status)) << out;
+  EXPECT_EQ(WEXITSTATUS(status), 1) << out;
+  EXPECT_NE(out.find("out of memory"), std::string::npos) << out;
+  EXPECT_EQ(out.find("invalid JSON"), std::string::npos) << out;
 }
 
 }  // namespace

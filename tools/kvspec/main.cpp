@@ -146,7 +146,8 @@ int main(int argc, char** argv) {
           "--help.\n\n");
     return print(text);
   } catch (const std::bad_alloc&) {
-    // Every limit keeps inputs within 64 MiB (docs/limits.md): running out is kvspec's failure, not the input's.
+    // Every limit keeps inputs within 64 MiB (docs/limits.md): running out is kvspec's failure, not the
+    // input's.
     std::fputs("kvspec: internal error: out of memory\n", stderr);
     return kExitInternal;
   } catch (const std::exception& e) {

@@ -80,5 +80,9 @@ TEST(FuzzReplay, GgufCorpusAndFixtures) {
   EXPECT_GE(n, 5);
 }
 
+TEST(FuzzReplay, ShardsCorpus) {
+  EXPECT_GE(replay("shards", fuzz::shards_one), 4);
+}
+
 }  // namespace
 }  // namespace kvspec::test

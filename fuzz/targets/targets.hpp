@@ -24,5 +24,8 @@ void gguf_one(std::string_view bytes);
 // Any bytes → the terminal and JSON escapes and Error::message: nothing hidden comes out raw, the terminal
 // escape decodes back to the input, the JSON parses back to it.
 void escape_one(std::string_view bytes);
+// A model folder built from the input (files, hardlinks, symbolic links, an index) → safetensors shards or
+// GGUF split parts → de-duplication: distinct files, each tensor once.
+void shards_one(std::string_view bytes);
 
 }  // namespace kvspec::fuzz

@@ -1,6 +1,7 @@
 // Outputs: the human summary, the side-by-side comparison, and the JSON contract (documented in README.md).
 #pragma once
 
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -28,5 +29,12 @@ struct CompareEntry {
 Result<std::string> render_compare(const std::vector<CompareEntry>& models, const ReportOptions& options);
 Result<std::string> render_compare_json(const std::vector<CompareEntry>& models,
                                         const ReportOptions& options);
+
+// The same outputs, one model at a time: `next` yields each model in turn (nullopt after the last); the spec
+// it points to need only live until the following call. Memory then holds the output and each model's table
+// cells, not every model's spec (30,000 models took 1.5 GB).
+using NextCompareEntry = std::function<Result<std::optional<CompareEntry>>()>;
+Result<std::string> render_compare_stream(const NextCompareEntry& next, const ReportOptions& options);
+Result<std::string> render_compare_json_stream(const NextCompareEntry& next, const ReportOptions& options);
 
 }  // namespace kvspec

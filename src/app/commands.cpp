@@ -158,21 +158,22 @@ Result<std::string> compare_command(const std::vector<std::string>& models, cons
                                     OutputFormat format) {
   auto p = parse_size_options(options);
   if (!p) return p.error();
-  std::vector<ModelCacheSpec> specs;
-  specs.reserve(models.size());
-  for (const auto& m : models) {
-    auto s = load(m, options);
+  // One model at a time: each spec is loaded, sized, rendered and dropped before the next is loaded.
+  std::size_t i = 0;
+  std::optional<ModelCacheSpec> spec;
+  NextCompareEntry next = [&]() -> Result<std::optional<CompareEntry>> {
+    spec.reset();
+    if (i == models.size()) return std::optional<CompareEntry>{};
+    auto s = load(models[i++], options);
     if (!s) return s.error();
-    specs.push_back(std::move(*s));
-  }
-  std::vector<CompareEntry> entries;
-  for (const auto& s : specs) {
-    auto c = size_if_asked(s, *p);
+    spec = std::move(*s);
+    auto c = size_if_asked(*spec, *p);
     if (!c) return c.error();
-    entries.push_back({&s, *c});
-  }
+    return std::optional<CompareEntry>(CompareEntry{&*spec, *c});
+  };
   ReportOptions ro{p->dtype, std::nullopt};
-  return format == OutputFormat::json ? render_compare_json(entries, ro) : render_compare(entries, ro);
+  return format == OutputFormat::json ? render_compare_json_stream(next, ro)
+                                      : render_compare_stream(next, ro);
 }
 
 Result<std::string> fit_command(const std::string& model, const CommandOptions& options,

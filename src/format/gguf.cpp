@@ -10,7 +10,6 @@
 #include <cstring>
 #include <limits>
 #include <memory>
-#include <unordered_set>
 
 #include <fmt/format.h>
 
@@ -144,6 +143,18 @@ class Reader {
     return true;
   }
 
+  // Charges `n` elements to be walked against kMaxWalkedElements before the walk begins.
+  Status walk(std::uint64_t n, std::string_view field) {
+    if (n > walk_budget_)
+      return make_error(ErrorCode::bad_input, name_, std::string(field),
+                        fmt::format("at most {} string or array elements walked in all (kvspec's limit)",
+                                    kMaxWalkedElements),
+                        fmt::format("{} more, {} left", n, walk_budget_),
+                        fmt::format("array at offset {}: too many elements to walk", pos_));
+    walk_budget_ -= n;
+    return Ok{};
+  }
+
   Error truncated(std::string_view field, std::uint64_t need) const {
     return make_error(ErrorCode::bad_input, name_, std::string(field),
                       fmt::format("{} more byte{} at offset {}", need, need == 1 ? "" : "s", pos_),
@@ -156,9 +167,15 @@ class Reader {
     auto* out = static_cast<unsigned char*>(dst);
     while (n > 0) {
       if (pos_ < buf_start_ || pos_ >= buf_start_ + buf_.size()) {
-        if (!fill())
+        if (!fill()) {
+          if (over_read_budget_)
+            return make_error(
+                ErrorCode::bad_input, name_, std::string(field),
+                fmt::format("a header read in at most {} bytes (kvspec's limit)", kMaxHeaderBytesRead),
+                fmt::format("more at offset {}", pos_), "header too large to walk");
           return make_error(ErrorCode::io, name_, std::string(field), "", "",
                             fmt::format("read failed at offset {}: {}", pos_, std::strerror(errno)));
+        }
       }
       std::uint64_t at = pos_ - buf_start_;
       std::uint64_t take = std::min<std::uint64_t>(n, buf_.size() - at);
@@ -193,6 +210,11 @@ class Reader {
       return make_error(ErrorCode::bad_input, name_, std::string(field),
                         fmt::format("a string length of at most the {} bytes left", remaining()),
                         fmt::format("{} bytes", length), fmt::format("length at offset {}", pos_ - 8));
+    if (length > kMaxStringLength)
+      return make_error(
+          ErrorCode::bad_input, name_, std::string(field),
+          fmt::format("a string of at most {} bytes (GGUF_MAX_STRING_LENGTH)", kMaxStringLength),
+          fmt::format("{} bytes", length), fmt::format("length at offset {}", pos_ - 8));
     if (length > keep_max || !keep(length)) {
       kept = false;
       out.clear();
@@ -207,12 +229,20 @@ class Reader {
   bool fill() {
     buf_start_ = pos_;
     std::uint64_t n = std::min<std::uint64_t>(kWindow, remaining());
+    if (n > read_budget_) {
+      over_read_budget_ = true;  // reported by read()
+      return false;
+    }
+    read_budget_ -= n;
     buf_.resize(static_cast<std::size_t>(n));
     return src_.read_at(pos_, buf_.data(), buf_.size());
   }
 
   static constexpr std::uint64_t kWindow = 64 * 1024;
   std::uint64_t kept_budget_ = kMaxKeptBytes;
+  std::uint64_t walk_budget_ = kMaxWalkedElements;
+  std::uint64_t read_budget_ = kMaxHeaderBytesRead;
+  bool over_read_budget_ = false;
   Source& src_;
   std::string name_;
   std::uint64_t pos_ = 0;
@@ -347,14 +377,19 @@ Status read_array(Reader& r, Value& v, const std::string& field, int depth) {
     }
     return Ok{};
   }
-  // Strings and nested arrays are walked (each length checked) but not kept.
+  // Strings and nested arrays are walked (each length checked) but not kept; the count is charged first.
   v.kept = false;
+  if (auto s = r.walk(*n, field); !s) return s.error();
   for (std::uint64_t i = 0; i < *n; ++i) {
     if (*et == ValueType::string) {
       auto len = r.scalar<std::uint64_t>(field);
       if (!len) return len.error();
       if (*len > r.remaining())
         return bad(r, field, fmt::format("a string length of at most the {} bytes left", r.remaining()),
+                   fmt::format("{} bytes", *len), fmt::format("element {} at offset {}", i, r.pos() - 8));
+      if (*len > kMaxStringLength)
+        return bad(r, field,
+                   fmt::format("strings of at most {} bytes (GGUF_MAX_STRING_LENGTH)", kMaxStringLength),
                    fmt::format("{} bytes", *len), fmt::format("element {} at offset {}", i, r.pos() - 8));
       if (auto s = r.skip(*len, field); !s) return s.error();
     } else {
@@ -443,6 +478,18 @@ Status read_tensor_info(Reader& r, TensorInfo& ti, std::uint64_t index) {
   return Ok{};
 }
 
+// The first name that occurs twice in `items` (by sorting 4-byte indices: no copies of the names).
+template <class T, class Name>
+std::optional<std::string_view> first_duplicate(const std::vector<T>& items, Name name) {
+  std::vector<std::uint32_t> order(items.size());
+  for (std::size_t i = 0; i < order.size(); ++i) order[i] = static_cast<std::uint32_t>(i);
+  std::sort(order.begin(), order.end(),
+            [&](std::uint32_t a, std::uint32_t b) { return name(items[a]) < name(items[b]); });
+  for (std::size_t i = 1; i < order.size(); ++i)
+    if (name(items[order[i - 1]]) == name(items[order[i]])) return name(items[order[i]]);
+  return std::nullopt;
+}
+
 Result<File> parse(Source& src, const std::string& name) {
   Reader r(src, name);
   File f;
@@ -483,7 +530,7 @@ Result<File> parse(Source& src, const std::string& name) {
                std::to_string(*nt));
   f.tensor_count = *nt;
   f.kv_count = *nkv;
-  f.kvs.reserve(static_cast<std::size_t>(std::min<std::uint64_t>(*nkv, 1024)));  // grows with what is read
+  f.kvs.reserve(static_cast<std::size_t>(*nkv));  // bounded as nt below
 
   for (std::uint64_t i = 0; i < *nkv; ++i) {
     KeyValue kv;
@@ -503,12 +550,8 @@ Result<File> parse(Source& src, const std::string& name) {
   }
 
   // Duplicate keys are rejected, as gguf.cpp does.
-  {
-    std::unordered_set<std::string_view> seen;
-    seen.reserve(f.kvs.size());
-    for (const auto& kv : f.kvs)
-      if (!seen.insert(kv.key).second) return bad(r, kv.key, "each metadata key once", "a duplicate key");
-  }
+  if (auto key = first_duplicate(f.kvs, [](const KeyValue& kv) -> std::string_view { return kv.key; }))
+    return bad(r, std::string(*key), "each metadata key once", "a duplicate key");
 
   if (const Value* a = f.find("general.alignment")) {
     if (a->type != ValueType::u32 || !a->integer || *a->integer == 0 ||
@@ -519,15 +562,16 @@ Result<File> parse(Source& src, const std::string& name) {
     f.alignment = *a->integer;
   }
 
-  f.tensors.reserve(static_cast<std::size_t>(std::min<std::uint64_t>(*nt, 4096)));
-  std::unordered_set<std::string> names;
+  // Reserved up front (nt is bounded by kMaxTensorCount and the bytes left), so the vector never holds two
+  // copies while it grows; duplicates are found by sorting indices (4 bytes a tensor, not a set of copies).
+  f.tensors.reserve(static_cast<std::size_t>(*nt));
   for (std::uint64_t i = 0; i < *nt; ++i) {
     TensorInfo ti;
     if (auto s = read_tensor_info(r, ti, i); !s) return s.error();
-    if (!names.insert(ti.name).second)
-      return bad(r, fmt::format("tensor '{}'", ti.name), "each tensor name once", "a duplicate name");
     f.tensors.push_back(std::move(ti));
   }
+  if (auto dup = first_duplicate(f.tensors, [](const TensorInfo& t) -> std::string_view { return t.name; }))
+    return bad(r, fmt::format("tensor '{}'", *dup), "each tensor name once", "a duplicate name");
   f.header_end = r.pos();
   auto align = static_cast<std::uint64_t>(f.alignment);
   f.data_offset = f.header_end + (align - f.header_end % align) % align;

@@ -52,6 +52,18 @@ inline constexpr std::uint64_t kMaxTensorCount = 1u << 17;
 // Keys, kept strings and loaded arrays together; past it, further values are skipped like over-long ones
 // (real files keep < 2 MiB: per-layer arrays and short strings).
 inline constexpr std::uint64_t kMaxKeptBytes = 16u << 20;
+// Time bounds (docs/limits.md): work follows what is read, not what a header claims. Fixed-size arrays are
+// skipped without walking; string elements and nested arrays must be walked one by one, so their element
+// counts are charged against kMaxWalkedElements (all arrays of a file together) before the walk starts: an
+// array of 2^34 empty arrays took 85 minutes. Real files walk < 2^20 elements (a 262k vocabulary plus its
+// ~500k merges). llama.cpp's own bounds are looser (gguf.cpp, 067d44f: GGUF_MAX_ARRAY_ELEMENTS and
+// GGUF_MAX_STRING_LENGTH, both 2^30; it refuses nested arrays outright).
+inline constexpr std::uint64_t kMaxWalkedElements = 1u << 24;
+// Strings longer than llama.cpp's GGUF_MAX_STRING_LENGTH are refused, as gguf.cpp refuses them.
+inline constexpr std::uint64_t kMaxStringLength = 1u << 30;
+// Bytes actually read from the source (the 64 KiB window refills), whatever is skipped: real headers are
+// < 64 MiB (vocabulary and merges included).
+inline constexpr std::uint64_t kMaxHeaderBytesRead = 256u << 20;
 
 struct Value {
   ValueType type = ValueType::u8;

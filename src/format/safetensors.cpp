@@ -15,6 +15,7 @@
 #include <filesystem>
 #include <numeric>
 #include <set>
+#include <tuple>
 #include <unordered_map>
 #include <unordered_set>
 
@@ -203,6 +204,12 @@ Status read_exact(int fd, char* out, std::int64_t n, std::int64_t offset, const 
   return Ok{};
 }
 
+// An allocation that failed is kvspec's problem (exit 1), not the file's: never "invalid JSON", never a read
+// into a null buffer (simdjson's padded_string allocates with nothrow new).
+Error out_of_memory(const std::string& path) {
+  return make_error(ErrorCode::internal, path, "", "", "", "out of memory");
+}
+
 // An upper bound of the JSON values in `text`: every ',', '[' and '{' byte, strings included (over-counting
 // only errs towards refusing). Checked before simdjson fills a tape of up to 16 bytes per value.
 std::size_t value_bound(std::string_view text) {
@@ -226,8 +233,10 @@ Result<File> parse_padded(const simdjson::padded_string& json, std::string path,
   if (auto s = check_values(json, kMaxHeaderValues, f.path); !s) return s.error();
   thread_local simdjson::dom::parser parser;
   simdjson::dom::element root;
-  if (auto err = parser.parse(json).get(root))
+  if (auto err = parser.parse(json).get(root)) {
+    if (err == simdjson::MEMALLOC) return out_of_memory(f.path);
     return bad(f.path, "", "a JSON header", "invalid JSON", simdjson::error_message(err));
+  }
   simdjson::dom::object obj;
   if (root.get_object().get(obj)) return bad(f.path, "", "a JSON object as the header", "another JSON value");
   f.tensors.reserve(obj.size());
@@ -252,13 +261,18 @@ Result<File> parse_padded(const simdjson::padded_string& json, std::string path,
 
 // Every *.safetensors in `dir`, by name; "consolidated*" (Mistral's single-file duplicate) skipped beside
 // others.
-std::vector<std::string> list_safetensors(const std::string& dir, std::vector<Note>& notes) {
+Result<std::vector<std::string>> list_safetensors(const std::string& dir, std::vector<Note>& notes) {
   std::vector<std::string> names;
   std::error_code ec;
   for (const auto& e : fs::directory_iterator(dir, ec)) {
     std::string name = e.path().filename().string();
-    if (name.size() > 12 && name.compare(name.size() - 12, 12, ".safetensors") == 0 && e.is_regular_file(ec))
+    if (name.size() > 12 && name.compare(name.size() - 12, 12, ".safetensors") == 0 &&
+        e.is_regular_file(ec)) {
+      if (names.size() == kMaxShards)
+        return bad(dir, "", fmt::format("at most {} *.safetensors files (kvspec's limit)", kMaxShards),
+                   "more", "far more shards than any real checkpoint");
       names.push_back(name);
+    }
   }
   std::sort(names.begin(), names.end());
   auto is_consolidated = [](const std::string& n) { return n.rfind("consolidated", 0) == 0; };
@@ -293,13 +307,16 @@ Result<Index> read_index(const std::string& path) {
     return make_error(ErrorCode::io, path, "", "", "", std::string("cannot open: ") + std::strerror(errno));
   FdCloser closer{fd};
   simdjson::padded_string text(static_cast<std::size_t>(size));
+  if (text.data() == nullptr) return out_of_memory(path);
   if (auto s = read_exact(fd, text.data(), static_cast<std::int64_t>(size), 0, path); !s) return s.error();
   idx.bytes = static_cast<std::int64_t>(size);
   if (auto s = check_values(text, kMaxIndexValues, path); !s) return s.error();
   thread_local simdjson::dom::parser parser;
   simdjson::dom::element root;
-  if (auto err = parser.parse(text).get(root))
+  if (auto err = parser.parse(text).get(root)) {
+    if (err == simdjson::MEMALLOC) return out_of_memory(path);
     return bad(path, "", "valid JSON", "invalid JSON", simdjson::error_message(err));
+  }
   simdjson::dom::object map;
   if (root["weight_map"].get_object().get(map))
     return bad(path, "weight_map", "an object {tensor: file}", "none");
@@ -310,6 +327,13 @@ Result<Index> read_index(const std::string& path) {
       return bad(path, "weight_map." + std::string(field.key), "a file name", "another value");
     ++idx.tensors;
     if (seen.insert(file).second) {
+      // open() would stop at a NUL byte and read another file than the one named.
+      if (file.find('\0') != std::string_view::npos)
+        return bad(path, "weight_map." + std::string(field.key), "a file name without NUL bytes",
+                   fmt::format("'{}'", std::string(file.substr(0, file.find('\0'))) + "\\u0000…"));
+      if (seen.size() > kMaxShards)
+        return bad(path, "weight_map", fmt::format("at most {} distinct files (kvspec's limit)", kMaxShards),
+                   "more", "far more shards than any real checkpoint");
       fs::path p{std::string(file)};
       bool escapes = p.is_absolute() || file.empty() ||
                      std::any_of(p.begin(), p.end(), [](const fs::path& part) { return part == ".."; });
@@ -322,6 +346,48 @@ Result<Index> read_index(const std::string& path) {
   std::int64_t total = 0;
   if (!root["metadata"]["total_size"].get(total)) idx.total_size = total;
   return idx;
+}
+
+// Two names of one file (a hardlink, a symbolic link, "./" spellings) would count its tensors twice: refused.
+// stat() follows links, so (st_dev, st_ino) identifies the file whatever the name.
+Status check_distinct_files(const std::string& dir, const std::vector<std::string>& names) {
+  std::vector<std::tuple<dev_t, ino_t, std::size_t>> ids;
+  ids.reserve(names.size());
+  for (std::size_t i = 0; i < names.size(); ++i) {
+    struct stat st {};
+    if (::stat((fs::path(dir) / names[i]).c_str(), &st) == 0) ids.emplace_back(st.st_dev, st.st_ino, i);
+  }
+  std::sort(ids.begin(), ids.end());
+  for (std::size_t i = 1; i < ids.size(); ++i)
+    if (std::get<0>(ids[i - 1]) == std::get<0>(ids[i]) && std::get<1>(ids[i - 1]) == std::get<1>(ids[i])) {
+      auto [a, b] = std::minmax(std::get<2>(ids[i - 1]), std::get<2>(ids[i]));
+      return bad((fs::path(dir) / names[b]).string(), "", "each shard a file of its own",
+                 fmt::format("the same file as {}", names[a]),
+                 "a hardlink, symbolic link or alias of a shard");
+    }
+  return Ok{};
+}
+
+// A tensor in two shards is refused, as llama.cpp refuses a tensor in two GGUF parts ("invalid model: tensor
+// '%s' is duplicated", llama-model-loader.cpp 0034764); transformers would silently load one of them. Sorting
+// (shard, tensor) index pairs costs 8 bytes a tensor.
+Status check_no_duplicate_tensors(const std::vector<File>& files) {
+  std::vector<std::pair<std::uint32_t, std::uint32_t>> order;
+  std::size_t total = 0;
+  for (const auto& f : files) total += f.tensors.size();
+  order.reserve(total);
+  for (std::size_t p = 0; p < files.size(); ++p)
+    for (std::size_t t = 0; t < files[p].tensors.size(); ++t)
+      order.emplace_back(static_cast<std::uint32_t>(p), static_cast<std::uint32_t>(t));
+  auto name = [&](const std::pair<std::uint32_t, std::uint32_t>& i) -> const std::string& {
+    return files[i.first].tensors[i.second].name;
+  };
+  std::sort(order.begin(), order.end(), [&](const auto& a, const auto& b) { return name(a) < name(b); });
+  for (std::size_t i = 1; i < order.size(); ++i)
+    if (name(order[i - 1]) == name(order[i]))
+      return bad(files[order[i].first].path, name(order[i]), "each tensor in one shard only",
+                 fmt::format("it is also in {}", files[order[i - 1].first].path), "a duplicated tensor");
+  return Ok{};
 }
 
 }  // namespace
@@ -385,6 +451,7 @@ Result<File> read_header(const std::string& path) {
     return bad(path, "header length", fmt::format("at most {} bytes (the file is {} bytes)", size - 8, size),
                fmt::format("{} bytes", n), "header length past the end of the file");
   simdjson::padded_string json(static_cast<std::size_t>(n));
+  if (json.data() == nullptr && n > 0) return out_of_memory(path);
   if (auto s = read_exact(fd, json.data(), static_cast<std::int64_t>(n), 8, path); !s) return s.error();
   return parse_padded(json, path, size);
 }
@@ -401,30 +468,43 @@ Result<std::optional<Checkpoint>> read_checkpoint(const std::string& dir) {
     if (!idx) return idx.error();
     ck.index_path = index_path.string();
     ck.bytes_read += idx->bytes;
-    std::vector<std::string> missing;
-    for (const auto& f : idx->files)
-      if (!fs::exists(fs::path(dir) / f, ec)) missing.push_back(f);
-    if (!missing.empty()) {
+    std::size_t missing = 0;
+    std::string first_missing;
+    for (const auto& f : idx->files) {
+      struct stat st {};
+      if (::stat((fs::path(dir) / f).c_str(), &st) != 0 && missing++ == 0) first_missing = f;
+    }
+    if (missing > 0) {
       // A partial download: totals from some shards would mislead, so none are reported.
       ck.notes.push_back(
           {Note::Level::warning,
-           fmt::format("weights not summarized: {} of the {} files {} lists are absent (e.g. {})",
-                       missing.size(), idx->files.size(), index_path.filename().string(), missing.front())});
+           fmt::format("weights not summarized: {} of the {} files {} lists are absent (e.g. {})", missing,
+                       idx->files.size(), index_path.filename().string(), first_missing)});
       ck.files.clear();
       return std::optional<Checkpoint>{std::move(ck)};
     }
     names = idx->files;
     index = std::move(*idx);
   } else {
-    names = list_safetensors(dir, ck.notes);
+    auto listed = list_safetensors(dir, ck.notes);
+    if (!listed) return listed.error();
+    names = std::move(*listed);
     if (names.empty()) return std::optional<Checkpoint>{};
   }
+  if (auto s = check_distinct_files(dir, names); !s) return s.error();
   ck.files.reserve(names.size());
   std::int64_t header_only = 0;
+  std::size_t kept = 0;
   for (const auto& name : names) {
     auto f = read_header((fs::path(dir) / name).string());
     if (!f) return f.error();
     ck.bytes_read += 8 + f->header_size;
+    kept += f->tensors.size();
+    if (kept > kMaxCheckpointTensors)
+      return bad(
+          f->path, "",
+          fmt::format("at most {} tensors in all shards together (kvspec's limit)", kMaxCheckpointTensors),
+          fmt::format("{} up to this shard", kept));
     std::int64_t available = f->file_size - 8 - f->header_size;
     if (!f->data_present)
       ++header_only;
@@ -434,6 +514,7 @@ Result<std::optional<Checkpoint>> read_checkpoint(const std::string& dir) {
                                       f->path, available - f->data_bytes, f->data_bytes, available)});
     ck.files.push_back(std::move(*f));
   }
+  if (auto s = check_no_duplicate_tensors(ck.files); !s) return s.error();
   if (header_only > 0)
     ck.notes.push_back(
         {Note::Level::warning,

@@ -26,8 +26,15 @@ inline constexpr std::int64_t kMaxHeaderBytes = 8 << 20;
 inline constexpr std::size_t kMaxHeaderValues = 1u << 19;  // ~65k tensors (8 values each)
 // The largest real index (Kimi-K2, ~140k fp8 weights and scales) is ~14 MB; DeepSeek-V3's is 9 MB.
 inline constexpr std::size_t kMaxIndexBytes = 24u << 20;
-inline constexpr std::size_t kMaxIndexValues = 1u << 20;
+// One value per weight_map entry: 2^19 is 3.7× Kimi-K2's; simdjson's DOM costs up to ~70 bytes per entry of
+// the shortest form ("1":"1"), so 2^20 entries took 75 MB.
+inline constexpr std::size_t kMaxIndexValues = 1u << 19;
 inline constexpr std::size_t kMaxShapeRank = 16;  // real tensors have rank ≤ 5
+// A checkpoint's shards and the tensors kept from all of them (docs/limits.md): the largest real checkpoints
+// have ~200 shards (Llama-3.1-405B: 191) and ~140k tensors (Kimi-K2 with its fp8 scales). Shards are counted
+// before any is opened, tensors as each shard is read.
+inline constexpr std::size_t kMaxShards = 4096;
+inline constexpr std::size_t kMaxCheckpointTensors = 1u << 18;
 
 // The dtypes of safetensors' Dtype enum (v0.6), with their widths in bits.
 enum class DType : std::uint8_t {
@@ -96,7 +103,9 @@ Result<File> parse_header(std::string_view json, std::string path, std::int64_t 
 Result<File> read_header(const std::string& path);
 
 // The checkpoint in `dir`: the files model.safetensors.index.json names (weight_map), else every
-// *.safetensors in the folder. nullopt when there is none.
+// *.safetensors in the folder. nullopt when there is none. Refused (bad_input): two names of one file (a
+// hardlink, a symbolic link, "./" spellings; by st_dev/st_ino), a name holding a NUL byte, a tensor in two
+// shards, more than kMaxShards shards or kMaxCheckpointTensors tensors.
 Result<std::optional<Checkpoint>> read_checkpoint(const std::string& dir);
 
 }  // namespace kvspec::st

@@ -204,8 +204,12 @@ Result<Document> parse(std::string_view text, std::string_view file) {
   thread_local simdjson::dom::parser parser;
   simdjson::padded_string padded(text);
   simdjson::dom::element root;
-  auto err = parser.allocate(std::max<std::size_t>(text.size(), 64), kMaxDepth + 1);
+  auto err = padded.data() == nullptr
+                 ? simdjson::MEMALLOC  // padded_string allocates with nothrow new
+                 : parser.allocate(std::max<std::size_t>(text.size(), 64), kMaxDepth + 1);
   if (!err) err = parser.parse(padded).get(root);
+  if (err == simdjson::MEMALLOC)  // kvspec's failure (exit 1), not the file's
+    return make_error(ErrorCode::internal, std::string(file), "", "", "", "out of memory");
   if (err) {
     return make_error(ErrorCode::bad_input, std::string(file), "", "valid JSON",
                       text.empty() ? "an empty file" : "invalid JSON", simdjson::error_message(err));

@@ -234,11 +234,24 @@ Result<std::string> render_json(const ModelCacheSpec& spec, const ReportOptions&
 
 Result<std::string> render_compare_json(const std::vector<CompareEntry>& models,
                                         const ReportOptions& options) {
+  std::size_t i = 0;
+  return render_compare_json_stream(
+      [&]() -> Result<std::optional<CompareEntry>> {
+        return i < models.size() ? std::optional<CompareEntry>(models[i++]) : std::nullopt;
+      },
+      options);
+}
+
+Result<std::string> render_compare_json_stream(const NextCompareEntry& next, const ReportOptions& options) {
   JsonWriter w;
   w.begin_object();
   w.key("models").begin_array();
-  for (const auto& m : models)
-    if (auto s = write_spec(w, *m.spec, options, m.cache); !s) return s.error();
+  for (;;) {
+    auto m = next();
+    if (!m) return m.error();
+    if (!*m) break;
+    if (auto s = write_spec(w, *(*m)->spec, options, (*m)->cache); !s) return s.error();
+  }
   w.end_array();
   w.end_object();
   return w.str();

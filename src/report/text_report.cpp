@@ -132,14 +132,31 @@ Result<std::string> render_text(const ModelCacheSpec& spec, const ReportOptions&
 }
 
 Result<std::string> render_compare(const std::vector<CompareEntry>& models, const ReportOptions& options) {
+  std::size_t i = 0;
+  return render_compare_stream(
+      [&]() -> Result<std::optional<CompareEntry>> {
+        return i < models.size() ? std::optional<CompareEntry>(models[i++]) : std::nullopt;
+      },
+      options);
+}
+
+Result<std::string> render_compare_stream(const NextCompareEntry& next, const ReportOptions& options) {
   std::vector<std::string> labels = {"model",        "model type", "layers",     "KV heads",
                                      "head dim",     "window",     "pattern",    "MoE",
                                      "quantization", "KV / token", "state / seq"};
-  bool with_cache = std::any_of(models.begin(), models.end(), [](const CompareEntry& e) { return e.cache; });
-  if (with_cache) labels.push_back("cache");
+  // Each model's cells (the cache cell last, kept until we know whether any model has a cache).
+  bool with_cache = false;
+  std::optional<CacheSize> first_cache;
+  bool first = true;
   std::vector<std::vector<std::string>> cols;
-  for (const auto& m : models) {
-    const ModelCacheSpec& s = *m.spec;
+  for (;;) {
+    auto m = next();
+    if (!m) return m.error();
+    if (!*m) break;
+    const ModelCacheSpec& s = *(*m)->spec;
+    const std::optional<CacheSize>& cache = (*m)->cache;
+    if (first) first_cache = cache, first = false;
+    with_cache = with_cache || cache.has_value();
     auto per_token = kv_bytes_per_token(s, options.kv_dtype, options.kv_dtype);
     if (!per_token) return per_token.error();
     std::vector<std::string> c = {
@@ -154,11 +171,15 @@ Result<std::string> render_compare(const std::vector<CompareEntry>& models, cons
         quant_phrase(s),
         format_bytes(*per_token),
         format_bytes(s.state_bytes_per_sequence()),
+        cache ? format_bytes(cache->total_bytes) : "—",
     };
-    if (with_cache) c.push_back(m.cache ? format_bytes(m.cache->total_bytes) : "—");
     for (auto& v : c) v = escape_for_terminal(v);  // before the widths: a cell is measured as it is shown
     cols.push_back(std::move(c));
   }
+  if (with_cache)
+    labels.push_back("cache");
+  else
+    for (auto& c : cols) c.pop_back();
   std::size_t label_w = 0;
   for (const auto& l : labels) label_w = std::max(label_w, l.size());
   constexpr std::size_t kMaxColumn = 40;
@@ -169,10 +190,9 @@ Result<std::string> render_compare(const std::vector<CompareEntry>& models, cons
     widths.push_back(std::min(w, kMaxColumn));
   }
   std::string out;
-  if (with_cache && models.front().cache)
-    out +=
-        fmt::format("cache at {} tokens × {}, {} ({} runtime)\n", models.front().cache->context,
-                    models.front().cache->batch, to_string(options.kv_dtype), models.front().cache->runtime);
+  if (with_cache && first_cache)
+    out += fmt::format("cache at {} tokens × {}, {} ({} runtime)\n", first_cache->context, first_cache->batch,
+                       to_string(options.kv_dtype), first_cache->runtime);
   for (std::size_t r = 0; r < labels.size(); ++r) {
     out += fmt::format("{:<{}}", labels[r], label_w + 2);
     for (std::size_t c = 0; c < cols.size(); ++c) {

@@ -16,6 +16,7 @@
 #include "kvspec/weights.hpp"
 #include "spec/gguf_arch.hpp"
 #include "spec/validate_spec.hpp"
+#include "spec/gguf_splits.hpp"
 #include "util/checked.hpp"
 
 namespace kvspec {
@@ -92,107 +93,6 @@ class Meta {
   const gguf::File& f_;
   std::string arch_;
 };
-
-// `NAME-00001-of-00003.gguf` -> ("NAME", 1, 3).
-struct SplitName {
-  std::string prefix;
-  int index = 0;
-  int count = 0;
-};
-
-std::optional<SplitName> parse_split_name(const std::string& path) {
-  // "-%05d-of-%05d.gguf" (llama_split_path, llama.cpp src/llama.cpp).
-  constexpr std::size_t kTail = 20;  // "-00001-of-00003.gguf"
-  if (path.size() < kTail || !is_gguf_path(path)) return std::nullopt;
-  std::string tail = path.substr(path.size() - kTail);
-  auto digits = [&](std::size_t at) {
-    int v = 0;
-    for (std::size_t i = at; i < at + 5; ++i) {
-      if (tail[i] < '0' || tail[i] > '9') return -1;
-      v = v * 10 + (tail[i] - '0');
-    }
-    return v;
-  };
-  if (tail[0] != '-' || tail.compare(6, 4, "-of-") != 0) return std::nullopt;
-  int index = digits(1);
-  int count = digits(10);
-  if (index < 1 || count < 1 || index > count) return std::nullopt;
-  return SplitName{path.substr(0, path.size() - kTail), index, count};
-}
-
-std::string split_path(const SplitName& s, int index) {
-  return fmt::format("{}-{:05d}-of-{:05d}.gguf", s.prefix, index, s.count);
-}
-
-struct ModelFiles {
-  std::vector<gguf::File> files;  // files[0] holds the metadata
-  std::int64_t split_count = 1;
-  std::vector<Note> notes;
-};
-
-Result<ModelFiles> read_model_files(const std::string& path) {
-  ModelFiles out;
-  auto name = parse_split_name(path);
-  std::string first_path = name ? split_path(*name, 1) : path;
-  auto first = gguf::read_file(first_path);
-  if (!first) return first.error();
-  out.files.push_back(std::move(*first));
-  const gguf::File& f0 = out.files.front();
-  Meta m(f0, "");
-  auto count = m.integer("split.count", 0, 99999);
-  if (!count) return count.error();
-  std::int64_t n = count->value_or(name ? name->count : 1);
-  if (n < 1) n = 1;
-  if (name && name->count != n)
-    return m.error("split.count", fmt::format("{} (the file name says -of-{:05d})", name->count, name->count),
-                   std::to_string(n));
-  out.split_count = n;
-  if (n == 1) return out;
-  if (!name) {
-    out.notes.push_back(
-        {Note::Level::warning,
-         fmt::format("split.count is {} but the file name has no -NNNNN-of-NNNNN part: only this "
-                     "file was read, weights are partial",
-                     n)});
-    return out;
-  }
-  std::vector<int> missing;
-  for (int i = 2; i <= n; ++i) {
-    std::string p = split_path(*name, i);
-    std::error_code ec;
-    if (!fs::exists(p, ec)) {
-      missing.push_back(i);
-      continue;
-    }
-    auto part = gguf::read_file(p);
-    if (!part) return part.error();
-    Meta pm(*part, "");
-    auto no = pm.integer("split.no", 0, 99999);
-    if (!no) return no.error();
-    if (no->value_or(i - 1) != i - 1)
-      return pm.error("split.no", std::to_string(i - 1), std::to_string(**no));
-    out.files.push_back(std::move(*part));
-  }
-  if (!missing.empty()) {
-    std::string list;
-    for (int i : missing) list += (list.empty() ? "" : ", ") + std::to_string(i);
-    out.notes.push_back(
-        {Note::Level::warning,
-         fmt::format("split part{} {} of {} not found next to the first: weights count only the "
-                     "parts present (the cache spec needs only the first)",
-                     missing.size() == 1 ? "" : "s", list, n)});
-  } else {
-    Meta m0(out.files.front(), "");  // out.files has grown: `m` refers to a moved element
-    auto want = m0.integer("split.tensors.count", 0, std::int64_t{1} << 40);
-    if (!want) return want.error();
-    std::int64_t total = 0;
-    for (const auto& f : out.files) total += static_cast<std::int64_t>(f.tensors.size());
-    if (*want && **want != total)
-      return m0.error("split.tensors.count", fmt::format("the {} tensors of the {} parts", total, n),
-                      std::to_string(**want));
-  }
-  return out;
-}
 
 // Where a tensor belongs, from llama.cpp's tensor names (llama-arch.cpp LLM_TENSOR_NAMES).
 WeightComponent component_of(std::string_view name) {

@@ -4,6 +4,8 @@
 // data.
 #pragma once
 
+#include <unistd.h>
+
 #include <cstdint>
 #include <cstring>
 #include <fstream>
@@ -14,6 +16,17 @@
 #include <vector>
 
 namespace kvspec::test {
+
+// Writes `head` then extends the file to `size` bytes with a hole (ftruncate): a "giant" whose claimed arrays
+// fit the file, at no cost in disk or time. Never write GiBs of real data in a test.
+inline bool write_sparse(const std::string& path, std::string_view head, std::uint64_t size) {
+  {
+    std::ofstream f(path, std::ios::binary);
+    f.write(head.data(), static_cast<std::streamsize>(head.size()));
+    if (!f) return false;
+  }
+  return ::truncate(path.c_str(), static_cast<off_t>(size)) == 0;
+}
 
 enum GgufValueType : std::uint32_t {
   kU8 = 0,

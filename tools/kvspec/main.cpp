@@ -11,6 +11,7 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <new>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -200,6 +201,11 @@ int run(int argc, char** argv) {
                       "or --help.\n\n") +
           *text);
     return print(text);
+  } catch (const std::bad_alloc&) {
+    // Every limit keeps inputs within 64 MiB (docs/limits.md): running out is kvspec's failure, not the
+    // input's.
+    report("kvspec: internal error: out of memory\n");
+    return kExitInternal;
   } catch (const std::exception& e) {
     report("kvspec: internal error: ", kvspec::escape_for_terminal(e.what()), "\n");
     return kExitInternal;

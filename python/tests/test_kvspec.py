@@ -37,7 +37,8 @@ class Inspect(unittest.TestCase):
     def test_llama_cpp_runtime_options(self):
         # Llama-3.1-8B: 32 layers, 8 KV heads x 128. llama.cpp -c 8192 -np 2 -ctk q8_0 -ctv q8_0:
         # a row of 1024 values = 32 q8_0 blocks x 34 B = 1088 B; 32 x 8192 cells x (1088 + 1088)
-        spec = kvspec.inspect(CONFIGS / "meta-llama__Llama-3.1-8B", context=8192, parallel=2,
+        # context is tokens per sequence: 4096 x 2 sequences = -c 8192
+        spec = kvspec.inspect(CONFIGS / "meta-llama__Llama-3.1-8B", context=4096, parallel=2,
                               runtime="llama.cpp", kv_dtype="q8_0", flash_attn="on")
         self.assertEqual(spec["cache"]["total_bytes"], 32 * 8192 * 2 * 1088)
         self.assertEqual(spec["cache"]["cells"], 4096)  # two streams of 8192 / 2

@@ -77,6 +77,18 @@ class Fit(unittest.TestCase):
         self.assertEqual(a["context"], 65536)
 
 
+    def test_max_context_and_format_keywords(self):
+        # The bundled Gemma-3-12B, exact runtime: 65'536 B per token past the 40 sliding layers' fixed
+        # 335'544'320 B; this budget allows 155'904 tokens, capped at the model's 131'072 unless max_context.
+        budget = 335_544_320 + 155_904 * 65_536
+        capped = kvspec.fit(memory=budget, weights=0)
+        self.assertEqual((capped["context"], capped["memory_allows_context"]), (131_072, 155_904))
+        self.assertTrue(capped["context_capped"])
+        self.assertEqual(kvspec.fit(memory=budget, weights=0, max_context="1M")["context"], 155_904)
+        spec = kvspec.inspect(CONFIGS / "meta-llama__Llama-3.1-8B", format="hf")
+        self.assertEqual(spec["source_format"], "hf")
+
+
 class Errors(unittest.TestCase):
     def test_bad_config_names_file_and_field(self):
         with tempfile.TemporaryDirectory() as d:

@@ -98,10 +98,7 @@ Result<FitResult> fit(const ModelCacheSpec& spec, const FitRequest& request) {
     out.context_asked = base.context;
     out.context_capped = true;
     base.context = out.max_context;
-    out.request.runtime.context = base.context;
-    out.notes.push_back(fmt::format("--context {} is past the model's limit of {} ({}): sized at {}",
-                                    *out.context_asked, out.max_context, out.max_context_source,
-                                    out.max_context));
+    out.request.runtime.context = base.context;  // the reports say why (context_asked)
   }
   // Context target: the memory's own answer is searched up to kMaxSpecTokens (the search doubles and adds
   // one to contexts, which must stay far from 2^63), then capped at the limit.

@@ -175,6 +175,19 @@ TEST(WeightsEstimateDefaults, Llava15_7bCountsTheMlpAndTheVisionTower) {
   EXPECT_TRUE(named);
 }
 
+// liuhaotian/llava-v1.5-7b (the original LLaVA repo) states the language model at the top level and names its
+// tower only (mm_vision_tower): the text is Llama-2-7B's 2 × 32'000 × 4'096 + 32 × (4 × 4'096² +
+// 3 × 4'096 × 11'008 + 2 × 4'096) + 4'096 = 6'738'415'616, and the tower is a caveat, not a guess.
+TEST(WeightsEstimateDefaults, OriginalLlavaNamesTheUncountedTower) {
+  auto w = kvspec::estimate_weights(config_dir("liuhaotian__llava-v1.5-7b"));
+  ASSERT_TRUE(w) << w.error().message();
+  EXPECT_EQ(*w->parameters, 6'738'415'616);
+  bool named = false;
+  for (const auto& n : w->notes)
+    if (has(n, "vision tower not counted") && has(n, "openai/clip-vit-large-patch14-336")) named = true;
+  EXPECT_TRUE(named);
+}
+
 // The bundled gemma-3-12b-it-4bit: the text as before (11'765'640'960 parameters, 6'618'173'040 B at 4-bit)
 // plus SigLIP (image 896, patch 14, 27 layers, H 1'152, I 4'304, vision_use_head false): patch
 // 3 × 14² × 1'152 + 1'152 = 678'528, position 64² × 1'152 = 4'718'592, per layer 4 × (1'152² + 1'152) +

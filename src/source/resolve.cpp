@@ -155,8 +155,8 @@ Result<std::optional<ModelLocation>> locate_in_folder(const fs::path& dir, std::
   if (gguf && *gguf)
     note = fmt::format("the folder holds config.json and {}: read config.json (--format gguf reads the GGUF)",
                        fs::path(**gguf).filename().string());
-  else if (!gguf)
-    note = "the folder also holds several GGUF models: read config.json";
+  else if (!gguf && gguf.error().code == ErrorCode::usage)
+    note = "the folder also holds several GGUF models: read config.json (name one to read it)";
   return at(config.string(), std::move(note));
 }
 

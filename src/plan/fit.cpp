@@ -93,7 +93,7 @@ Result<FitResult> fit(const ModelCacheSpec& spec, const FitRequest& request) {
       out.notes.push_back(
           fmt::format("max_position_embeddings unknown: contexts searched up to {}", out.max_context));
   }
-  if (!by_context && base.context > out.max_context) {
+  if (!by_context && base.context > out.max_context && out.max_context_source != "search bound") {
     // A context past the limit is sized at the limit (--max-context plans past it on purpose).
     out.context_asked = base.context;
     out.context_capped = true;

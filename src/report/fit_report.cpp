@@ -33,10 +33,15 @@ std::string grouped(std::int64_t n) {
 
 // Why the context stops where it does, when the limit (not the memory) decides it.
 std::string limit_line(const FitResult& r) {
-  const bool asked = r.max_context_source == "--max-context";
-  std::string limit = asked ? fmt::format("the limit asked (--max-context) is {}", grouped(r.max_context))
-                            : fmt::format("the model's limit is {} ({}; --max-context N plans past it)",
-                                          grouped(r.max_context), r.max_context_source);
+  std::string limit;
+  if (r.max_context_source == "--max-context")
+    limit = fmt::format("the limit asked (--max-context) is {}", grouped(r.max_context));
+  else if (r.max_context_source == "max_position_embeddings")
+    limit = fmt::format("the model's limit is {} (max_position_embeddings; --max-context N plans past it)",
+                        grouped(r.max_context));
+  else
+    limit = fmt::format("the model states no max_position_embeddings: searched up to {} (--max-context N)",
+                        grouped(r.max_context));
   if (r.context_asked)
     return fmt::format("--context {} is past the limit: sized at {}; {}", grouped(*r.context_asked),
                        grouped(r.max_context), limit);

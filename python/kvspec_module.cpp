@@ -136,6 +136,8 @@ constexpr Keyword kKeywords[] = {
     {"memory", [](O& o, H v, const char* n) { o.memory = text_or_int(v, n); }},
     {"reserve", [](O& o, H v, const char* n) { o.reserve = text_or_int(v, n); }},
     {"weights", [](O& o, H v, const char* n) { o.weights = text_or_int(v, n); }},
+    {"max_context", [](O& o, H v, const char* n) { o.max_context = text_or_int(v, n); }},
+    {"format", [](O& o, H v, const char* n) { o.format = text(v, n); }},
 };
 
 kvspec::CommandOptions options_from(const py::kwargs& kw, bool allow_weights) {
@@ -193,7 +195,8 @@ constexpr const char* kOptionsDoc = R"(
 Keyword arguments (None = not given), named like the CLI's flags:
   context (int or '32k'), batch, kv_dtype ('f16', 'q8_0', ...), v_dtype, runtime ('exact', 'llama.cpp',
   'mlx', 'vllm', 'transformers'), hf_cache, memory (bytes or '24GiB' / '80GB'), reserve,
-  images (per sequence, for image cross-attention such as Mllama; default 1, 0 = text only);
+  images (per sequence, for image cross-attention such as Mllama; default 1, 0 = text only), max_context
+  (int or '256k': the limit instead of max_position_embeddings), format ('hf' or 'gguf');
   llama.cpp: parallel, kv_unified, ubatch, flash_attn ('on', 'off', 'auto'), swa_full;
   mlx: kv_bits (4 or 8); vllm: block_size, max_num_batched_tokens, tp, pp.
 Raises kvspec.Error (a ValueError with code, file, field, expected, found) on bad input.)";

@@ -114,8 +114,9 @@ void check_measured_rows(SpecFor spec_for) {
     SCOPED_TRACE(r["case"]);
     kvspec::RuntimeRequest q;
     q.runtime = kvspec::Runtime::llama_cpp;
-    q.context = r["n_ctx"].empty() ? 4096 : std::stoll(r["n_ctx"]);
+    // The rows give llama.cpp's -c (n_ctx for all sequences); kvspec's context is tokens per sequence.
     q.batch = std::stoll(r["n_seqs"]);
+    q.context = (r["n_ctx"].empty() ? 4096 : std::stoll(r["n_ctx"])) / q.batch;
     q.llama_cpp.ubatch = r["n_ubatch"].empty() ? 512 : std::stoll(r["n_ubatch"]);
     q.k_dtype = *kvspec::parse_cache_dtype(r["type_k"]);
     q.v_dtype = *kvspec::parse_cache_dtype(r["type_v"]);
@@ -193,7 +194,7 @@ TEST(RuntimeLlamaCpp, Gemma3SwaCellsByHand) {
 TEST(RuntimeLlamaCpp, UnifiedKvSharesOneStream) {
   kvspec::RuntimeRequest q;
   q.runtime = kvspec::Runtime::llama_cpp;
-  q.context = 16384;
+  q.context = 4096;  // tokens per sequence: -c 16384 -np 4
   q.batch = 4;
   q.llama_cpp.kv_unified = true;
   auto got = kvspec::size_runtime(fixture_spec("gemma3"), q);
@@ -208,11 +209,11 @@ TEST(RuntimeLlamaCpp, UnifiedKvSharesOneStream) {
 TEST(RuntimeLlamaCpp, ContextPaddedTo256PerStream) {
   kvspec::RuntimeRequest q;
   q.runtime = kvspec::Runtime::llama_cpp;
-  q.context = 5000;
+  q.context = 1666;  // tokens per sequence: n_ctx asked = 1666 × 3 = 4998
   q.batch = 3;
   auto got = kvspec::size_runtime(fixture_spec("llama"), q);
   ASSERT_TRUE(got) << got.error().message();
-  // pad256(5000) = 5120; 5120 / 3 = 1706 -> pad256 = 1792 cells per stream; n_ctx = 1792 × 3 = 5376
+  // pad256(4998) = 5120; 5120 / 3 = 1706 -> pad256 = 1792 cells per stream; n_ctx = 1792 × 3 = 5376
   EXPECT_EQ(*got->cells, 1792);
   EXPECT_EQ(*got->n_ctx, 5376);
   // 32 layers × (1024 + 1024 values × 2 B) = 131'072 B per cell; × 1792 × 3 streams = 704'643'072
@@ -294,7 +295,7 @@ TEST(RuntimeLlamaCpp, UnlinkedLoadLogs) {
     SCOPED_TRACE(log.what);
     kvspec::RuntimeRequest q;
     q.runtime = kvspec::Runtime::llama_cpp;
-    q.context = log.n_ctx;
+    q.context = log.n_ctx / log.n_seq;  // tokens per sequence; -c = context × -np
     q.batch = log.n_seq;
     q.k_dtype = q.v_dtype = log.type;
     auto got = kvspec::size_runtime(log.spec, q);
@@ -311,11 +312,14 @@ TEST(RuntimeLlamaCpp, UnlinkedLoadLogs) {
 // the geometry and the parameters. kvspec is asked exactly what the log's run asked; the printed MiB
 // (two decimals, as llama.cpp prints them) and cells must come back.
 
+// The request for `-c n_ctx -np n_seq`: kvspec's context is tokens per sequence, n_ctx / n_seq, and
+// context × n_seq pads to the same multiple of 256 as n_ctx (e.g. -c 1024 -np 3: 341 × 3 = 1023 -> 1024).
 kvspec::RuntimeRequest llama_request(std::int64_t n_ctx, std::int64_t n_seq) {
   kvspec::RuntimeRequest q;
   q.runtime = kvspec::Runtime::llama_cpp;
-  q.context = n_ctx;
+  q.context = n_ctx / n_seq;
   q.batch = n_seq;
+  EXPECT_EQ((q.context * n_seq + 255) / 256, (n_ctx + 255) / 256) << "-c " << n_ctx << " -np " << n_seq;
   return q;
 }
 

@@ -36,6 +36,12 @@ struct CommandOptions {
   std::string memory;   // inspect: memory for the cache; fit: the device's memory ("24GiB", "80GB")
   std::string reserve;  // kept free out of memory
   std::string weights;  // fit: weights bytes instead of the headers / estimate
+  // The context limit ("256k"): empty = the model's max_position_embeddings. Past it, inspect warns and fit
+  // caps; set it to plan past the model's positions on purpose (rope scaling).
+  std::string max_context;
+  // Which file of a folder holding both config.json and a GGUF: "hf", "gguf", or empty = the GGUF for
+  // --runtime llama.cpp, else config.json.
+  std::string format;
 };
 
 enum class OutputFormat : std::uint8_t { text, json };

@@ -2,6 +2,7 @@
 // (org/name[@revision]) resolved offline in the local Hugging Face cache.
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -11,9 +12,18 @@
 
 namespace kvspec {
 
+// Which file describes a model when its folder holds both a config.json and a GGUF.
+enum class SourceFormat : std::uint8_t {
+  prefer_hf,    // config.json (the default), the GGUF when there is no config.json
+  prefer_gguf,  // the GGUF (one model) when there is one, else config.json (kvspec's choice for llama.cpp)
+  hf,           // config.json only (--format hf)
+  gguf,         // a GGUF only (--format gguf)
+};
+
 struct LoadOptions {
   // Where to look for repo ids; empty = $HF_HUB_CACHE, else $HF_HOME/hub, else ~/.cache/huggingface/hub.
   std::optional<std::string> hf_cache_dir;
+  SourceFormat format = SourceFormat::prefer_hf;
 };
 
 // Reads the model and derives its spec.

@@ -49,7 +49,10 @@ struct FitRequest {
   // (llama.cpp's n_ctx is context × sequences).
   RuntimeRequest runtime;
   WeightsSize weights;
-  std::optional<std::int64_t> max_context;  // search bound; default max_position_embeddings (else 1M)
+  // The model's context limit: max_position_embeddings (the config's, or its class default) unless given
+  // (--max-context, to plan past it on purpose, e.g. with rope scaling); 1M when neither is known. The
+  // answer is capped there; the memory's own answer is still reported (FitResult::memory_allows).
+  std::optional<std::int64_t> max_context;
 };
 
 struct FitRow {
@@ -69,9 +72,19 @@ struct FitResult {
   std::optional<std::int64_t> answer;  // largest context (or batch) that fits; nullopt: not even 1
   bool capped = false;                 // the search bound itself fits
   std::int64_t bound = 0;
-  std::optional<RuntimeSize> at_answer;  // the profile's sizing at the answer
-  std::optional<RuntimeSize> next_step;  // at answer + 1, which does not fit (absent when capped)
-  std::vector<FitRow> table;             // memory vs context at the batch (powers of two up to the bound)
+  // The context limit applied (FitRequest::max_context, else max_position_embeddings, else 1M) and where it
+  // came from; context_capped: the memory allows more than it (context target) or the --context asked was
+  // past it and was sized at the limit (batch target).
+  std::int64_t max_context = 0;
+  std::string max_context_source;  // "max_position_embeddings", "--max-context", "search bound"
+  bool context_capped = false;
+  // Context target: the largest context the memory alone allows (past the limit when context_capped);
+  // nullopt when every context up to kMaxSpecTokens fits (the cache does not grow with the context).
+  std::optional<std::int64_t> memory_allows;
+  std::optional<std::int64_t> context_asked;  // batch target: the --context asked, when it was capped
+  std::optional<RuntimeSize> at_answer;       // the profile's sizing at the answer
+  std::optional<RuntimeSize> next_step;       // at answer + 1, which does not fit (absent when capped)
+  std::vector<FitRow> table;  // memory vs context at the batch (powers of two up to the bound)
   std::vector<std::string> notes;
 };
 

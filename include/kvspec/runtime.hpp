@@ -42,7 +42,7 @@ struct VllmOptions {
 
 struct RuntimeRequest {
   Runtime runtime = Runtime::exact;
-  // Tokens per sequence. llama.cpp: n_ctx, shared by the `batch` sequences, exactly as -c with -np.
+  // Tokens per sequence, in every runtime. llama.cpp: -c (n_ctx, shared by the sequences) = context × batch.
   std::int64_t context = 0;
   // Sequences. llama.cpp: n_seq_max (--parallel). vLLM: requests of `context` tokens held at once.
   std::int64_t batch = 1;

@@ -37,7 +37,8 @@ class Inspect(unittest.TestCase):
     def test_llama_cpp_runtime_options(self):
         # Llama-3.1-8B: 32 layers, 8 KV heads x 128. llama.cpp -c 8192 -np 2 -ctk q8_0 -ctv q8_0:
         # a row of 1024 values = 32 q8_0 blocks x 34 B = 1088 B; 32 x 8192 cells x (1088 + 1088)
-        spec = kvspec.inspect(CONFIGS / "meta-llama__Llama-3.1-8B", context=8192, parallel=2,
+        # context is tokens per sequence: 4096 x 2 sequences = -c 8192
+        spec = kvspec.inspect(CONFIGS / "meta-llama__Llama-3.1-8B", context=4096, parallel=2,
                               runtime="llama.cpp", kv_dtype="q8_0", flash_attn="on")
         self.assertEqual(spec["cache"]["total_bytes"], 32 * 8192 * 2 * 1088)
         self.assertEqual(spec["cache"]["cells"], 4096)  # two streams of 8192 / 2
@@ -85,6 +86,18 @@ class Fit(unittest.TestCase):
     def test_memory_in_bytes(self):
         a = kvspec.fit(CONFIGS / "meta-llama__Llama-3.1-8B", memory=24 * 2**30, weights=16 * 2**30)
         self.assertEqual(a["context"], 65536)
+
+
+    def test_max_context_and_format_keywords(self):
+        # The bundled Gemma-3-12B, exact runtime: 65'536 B per token past the 40 sliding layers' fixed
+        # 335'544'320 B; this budget allows 155'904 tokens, capped at the model's 131'072 unless max_context.
+        budget = 335_544_320 + 155_904 * 65_536
+        capped = kvspec.fit(memory=budget, weights=0)
+        self.assertEqual((capped["context"], capped["memory_allows_context"]), (131_072, 155_904))
+        self.assertTrue(capped["context_capped"])
+        self.assertEqual(kvspec.fit(memory=budget, weights=0, max_context="1M")["context"], 155_904)
+        spec = kvspec.inspect(CONFIGS / "meta-llama__Llama-3.1-8B", format="hf")
+        self.assertEqual(spec["source_format"], "hf")
 
 
 class Errors(unittest.TestCase):

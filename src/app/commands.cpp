@@ -26,6 +26,8 @@ struct Parsed {
   RuntimeRequest runtime;  // context 0 when none was given
   std::optional<ByteQuantity> memory;
   std::int64_t reserve = 0;
+  std::optional<std::int64_t> max_context;  // --max-context: the limit instead of max_position_embeddings
+  LoadOptions load;
 };
 
 Error usage(std::string field, std::string expected, std::string found) {
@@ -97,13 +99,41 @@ Result<Parsed> parse_size_options(const CommandOptions& o) {
       return usage("--reserve", fmt::format("less than --memory ({})", format_bytes(p.memory->bytes)),
                    "'" + o.reserve + "'");
   }
+  if (!o.max_context.empty()) {
+    auto m = parse_count(o.max_context);
+    if (!m || *m > kMaxSpecTokens)
+      return usage("--max-context", "a positive token count such as 131072, 256k or 1M",
+                   "'" + o.max_context + "'");
+    p.max_context = *m;
+  }
+  if (!o.hf_cache.empty()) p.load.hf_cache_dir = o.hf_cache;
+  // A folder with both config.json and a GGUF: the GGUF is what llama.cpp loads.
+  if (o.format.empty())
+    p.load.format = r.runtime == Runtime::llama_cpp ? SourceFormat::prefer_gguf : SourceFormat::prefer_hf;
+  else if (o.format == "hf")
+    p.load.format = SourceFormat::hf;
+  else if (o.format == "gguf")
+    p.load.format = SourceFormat::gguf;
+  else
+    return usage("--format", "hf or gguf", "'" + o.format + "'");
   return p;
 }
 
-Result<ModelCacheSpec> load(const std::string& model, const CommandOptions& o) {
-  LoadOptions lo;
-  if (!o.hf_cache.empty()) lo.hf_cache_dir = o.hf_cache;
-  return load_model(model, lo);
+// inspect / compare: a context past the model's limit is sized as asked, with a warning.
+void warn_past_limit(ModelCacheSpec& spec, const Parsed& p) {
+  if (!p.context) return;
+  const std::optional<std::int64_t> limit = p.max_context ? p.max_context : spec.max_position_embeddings;
+  if (!limit || *p.context <= *limit) return;
+  spec.notes.push_back(
+      {Note::Level::warning,
+       p.max_context ? fmt::format("context {} is past --max-context {}", *p.context, *limit)
+                     : fmt::format("context {} is past the model's limit of {} (max_position_embeddings); "
+                                   "--max-context N to plan past it on purpose (rope scaling)",
+                                   *p.context, *limit)});
+}
+
+Result<ModelCacheSpec> load(const std::string& model, const Parsed& p) {
+  return load_model(model, p.load);
 }
 
 Result<std::optional<CacheSize>> size_if_asked(const ModelCacheSpec& spec, const Parsed& p) {
@@ -135,9 +165,9 @@ Result<std::optional<CacheSize>> size_if_asked(const ModelCacheSpec& spec, const
   return std::optional<CacheSize>{out};
 }
 
-Result<ModelCacheSpec> load_or_bundled(const std::string& model, const CommandOptions& o) {
+Result<ModelCacheSpec> load_or_bundled(const std::string& model, const Parsed& p) {
   if (model.empty()) return spec_from_config_text(bundled_example_config(), bundled_example_name());
-  return load(model, o);
+  return load(model, p);
 }
 
 }  // namespace
@@ -146,8 +176,9 @@ Result<std::string> inspect_command(const std::string& model, const CommandOptio
                                     OutputFormat format) {
   auto p = parse_size_options(options);
   if (!p) return p.error();
-  auto spec = load_or_bundled(model, options);
+  auto spec = load_or_bundled(model, *p);
   if (!spec) return spec.error();
+  warn_past_limit(*spec, *p);
   auto cache = size_if_asked(*spec, *p);
   if (!cache) return cache.error();
   ReportOptions ro{p->dtype, *cache};
@@ -164,8 +195,9 @@ Result<std::string> compare_command(const std::vector<std::string>& models, cons
   NextCompareEntry next = [&]() -> Result<std::optional<CompareEntry>> {
     spec.reset();
     if (i == models.size()) return std::optional<CompareEntry>{};
-    auto s = load(models[i++], options);
+    auto s = load(models[i++], *p);
     if (!s) return s.error();
+    warn_past_limit(*s, *p);
     spec = std::move(*s);
     auto c = size_if_asked(*spec, *p);
     if (!c) return c.error();
@@ -186,9 +218,10 @@ Result<std::string> fit_command(const std::string& model, const CommandOptions& 
   if (p->context && batch_given)
     return usage("--context", "either --context (to find the largest batch) or --batch (the largest context)",
                  "both");
-  auto spec = load_or_bundled(model, o);
+  auto spec = load_or_bundled(model, *p);
   if (!spec) return spec.error();
   FitRequest fr;
+  fr.max_context = p->max_context;
   fr.memory = p->memory->bytes;
   fr.memory_unit = p->memory->unit;
   fr.reserve = p->reserve;
@@ -201,9 +234,7 @@ Result<std::string> fit_command(const std::string& model, const CommandOptions& 
     fr.weights.estimate = false;
     fr.weights.source = "as given (--weights " + o.weights + ")";
   } else {
-    LoadOptions lo;
-    if (!o.hf_cache.empty()) lo.hf_cache_dir = o.hf_cache;
-    auto w = weights_for_fit(*spec, model, lo);
+    auto w = weights_for_fit(*spec, model, p->load);
     if (!w) return w.error();
     fr.weights = *w;
   }

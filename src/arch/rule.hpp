@@ -37,6 +37,9 @@ struct FamilyDefaults {
   // For the weights estimate only (plan/weights_estimate.cpp): configs that leave these to the class.
   std::optional<std::int64_t> vocab_size;
   std::optional<bool> tie_word_embeddings;
+  std::optional<std::int64_t> intermediate_size;
+  // The model's context limit when the config omits it (spec.max_position_embeddings; fit caps there).
+  std::optional<std::int64_t> max_position_embeddings;
 };
 
 struct BuildContext;

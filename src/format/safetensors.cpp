@@ -456,6 +456,16 @@ Result<File> read_header(const std::string& path) {
   return parse_padded(json, path, size);
 }
 
+Result<std::optional<std::int64_t>> index_total_size(const std::string& dir) {
+  fs::path index_path = fs::path(dir) / "model.safetensors.index.json";
+  std::error_code ec;
+  if (!fs::is_regular_file(index_path, ec)) return std::optional<std::int64_t>{};
+  auto idx = read_index(index_path.string());
+  if (!idx) return idx.error();
+  if (idx->total_size && *idx->total_size <= 0) return std::optional<std::int64_t>{};
+  return idx->total_size;
+}
+
 Result<std::optional<Checkpoint>> read_checkpoint(const std::string& dir) {
   Checkpoint ck;
   ck.dir = dir;

@@ -102,6 +102,10 @@ Result<File> parse_header(std::string_view json, std::string path, std::int64_t 
 // Reads one file's header: 8 bytes, then N bytes, never the data.
 Result<File> read_header(const std::string& path);
 
+// metadata.total_size of `dir`/model.safetensors.index.json (the weights' data bytes, as the hub's sharding
+// writes it), reading the index only; nullopt without an index or without that field.
+Result<std::optional<std::int64_t>> index_total_size(const std::string& dir);
+
 // The checkpoint in `dir`: the files model.safetensors.index.json names (weight_map), else every
 // *.safetensors in the folder. nullopt when there is none. Refused (bad_input): two names of one file (a
 // hardlink, a symbolic link, "./" spellings; by st_dev/st_ino), a name holding a NUL byte, a tensor in two

@@ -31,9 +31,7 @@ constexpr std::int64_t kLlamaMaxSeq = 256;  // llama-cparams.h LLAMA_MAX_SEQ
 RuntimeRequest fit_runtime_request(const RuntimeRequest& base, std::int64_t context, std::int64_t batch) {
   RuntimeRequest r = base;
   r.batch = batch;
-  r.context = context;
-  // llama.cpp's n_ctx is shared by its sequences: -c = tokens per sequence × -np.
-  if (base.runtime == Runtime::llama_cpp) r.context = context * batch;
+  r.context = context;  // tokens per sequence in every profile (llama.cpp's -c is context × batch)
   return r;
 }
 
@@ -51,7 +49,7 @@ Result<FitResult> fit(const ModelCacheSpec& spec, const FitRequest& request) {
   if (request.weights.bytes < 0)  // a public struct: a negative size would overflow the budget below
     return make_error(ErrorCode::usage, "", "weights", "a size of zero or more",
                       std::to_string(request.weights.bytes));
-  const RuntimeRequest& base = request.runtime;
+  RuntimeRequest base = request.runtime;  // its context is capped below when past the model's limit
   if ((base.tp > 1 || base.pp > 1) && base.runtime != Runtime::vllm)
     return make_error(ErrorCode::usage, "", base.tp > 1 ? "--tp" : "--pp",
                       "1 (tensor and pipeline splits are modelled for --runtime vllm)",
@@ -85,20 +83,35 @@ Result<FitResult> fit(const ModelCacheSpec& spec, const FitRequest& request) {
   out.cache_budget = *budget;
 
   const bool by_context = request.target == FitTarget::context;
-  std::int64_t bound = 0;
-  if (by_context) {
-    if (request.max_context && *request.max_context > kMaxSpecTokens)
-      return make_error(ErrorCode::usage, "", "max_context", fmt::format("at most {} tokens", kMaxSpecTokens),
-                        std::to_string(*request.max_context));
-    // Bounded: the search doubles and adds one to contexts, which must stay far from 2^63.
-    bound = std::min(request.max_context.value_or(spec.max_position_embeddings.value_or(kDefaultBound)),
-                     kMaxSpecTokens);
-    if (!request.max_context && !spec.max_position_embeddings)
-      out.notes.push_back(fmt::format("max_position_embeddings unknown: contexts searched up to {}", bound));
+  // The context limit: --max-context, else the model's max positions, else a search bound.
+  if (request.max_context && (*request.max_context < 1 || *request.max_context > kMaxSpecTokens))
+    return make_error(ErrorCode::usage, "", "--max-context", fmt::format("1 to {} tokens", kMaxSpecTokens),
+                      std::to_string(*request.max_context));
+  if (request.max_context) {
+    out.max_context = *request.max_context;
+    out.max_context_source = "--max-context";
+  } else if (spec.max_position_embeddings) {
+    out.max_context = std::min(*spec.max_position_embeddings, kMaxSpecTokens);
+    out.max_context_source = "max_position_embeddings";
   } else {
-    bound = base.runtime == Runtime::llama_cpp ? kLlamaMaxSeq : kMaxBatch;
+    out.max_context = kDefaultBound;
+    out.max_context_source = "search bound";
+    if (by_context)
+      out.notes.push_back(
+          fmt::format("max_position_embeddings unknown: contexts searched up to {}", out.max_context));
   }
-  out.bound = bound;
+  if (!by_context && base.context > out.max_context && out.max_context_source != "search bound") {
+    // A context past the limit is sized at the limit (--max-context plans past it on purpose).
+    out.context_asked = base.context;
+    out.context_capped = true;
+    base.context = out.max_context;
+    out.request.runtime.context = base.context;  // the reports say why (context_asked)
+  }
+  // Context target: the memory's own answer is searched up to kMaxSpecTokens (the search doubles and adds
+  // one to contexts, which must stay far from 2^63), then capped at the limit.
+  const std::int64_t bound =
+      by_context ? kMaxSpecTokens : (base.runtime == Runtime::llama_cpp ? kLlamaMaxSeq : kMaxBatch);
+  out.bound = by_context ? out.max_context : bound;
   const std::int64_t fixed = by_context ? base.batch : base.context;
   if (fixed <= 0)
     return make_error(ErrorCode::usage, "", by_context ? "--batch" : "--context", "a positive integer",
@@ -124,9 +137,10 @@ Result<FitResult> fit(const ModelCacheSpec& spec, const FitRequest& request) {
     std::int64_t lo = 1, hi = bound;  // fits(lo) holds
     auto top = fits(hi);
     if (!top) return top.error();
+    bool all_fit = false;
     if (*top) {
       lo = hi;
-      out.capped = true;
+      all_fit = true;
     }
     while (lo < hi) {
       std::int64_t mid = lo + (hi - lo + 1) / 2;
@@ -136,6 +150,16 @@ Result<FitResult> fit(const ModelCacheSpec& spec, const FitRequest& request) {
         lo = mid;
       else
         hi = mid - 1;
+    }
+    if (by_context) {
+      if (!all_fit) out.memory_allows = lo;
+      if (lo > out.max_context) {
+        lo = out.max_context;
+        out.context_capped = true;
+        out.capped = true;
+      }
+    } else {
+      out.capped = all_fit;
     }
     out.answer = lo;
     auto at = size_at(lo);
@@ -150,7 +174,7 @@ Result<FitResult> fit(const ModelCacheSpec& spec, const FitRequest& request) {
   // Memory vs context at the batch: powers of two up to the model's max positions (and that bound itself).
   const std::int64_t table_batch = by_context ? fixed : out.answer.value_or(1);
   const std::int64_t table_bound =
-      by_context ? bound
+      by_context ? out.max_context
                  : std::min(spec.max_position_embeddings.value_or(std::max<std::int64_t>(fixed, 1024)),
                             kMaxSpecTokens);
   std::vector<std::int64_t> contexts;

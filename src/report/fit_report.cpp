@@ -1,4 +1,6 @@
 // The output of `kvspec fit`: the budget and what takes it, the answer, and memory vs context.
+#include <cctype>
+
 #include <fmt/format.h>
 
 #include "kvspec/escape.hpp"
@@ -16,6 +18,36 @@ std::string bytes_long(std::int64_t b) {
 
 std::string sequences(std::int64_t n) {
   return fmt::format("{} sequence{}", n, n == 1 ? "" : "s");
+}
+
+// 155904 -> "155,904"
+std::string grouped(std::int64_t n) {
+  const std::string digits = std::to_string(n);
+  std::string out;
+  for (std::size_t i = 0; i < digits.size(); ++i) {
+    const std::size_t left = digits.size() - i;  // digits from here to the end
+    if (i > 0 && left % 3 == 0 && std::isdigit(static_cast<unsigned char>(digits[i - 1]))) out.push_back(',');
+    out.push_back(digits[i]);
+  }
+  return out;
+}
+
+// Why the context stops where it does, when the limit (not the memory) decides it.
+std::string limit_line(const FitResult& r) {
+  std::string limit;
+  if (r.max_context_source == "--max-context")
+    limit = fmt::format("the limit asked (--max-context) is {}", grouped(r.max_context));
+  else if (r.max_context_source == "max_position_embeddings")
+    limit = fmt::format("the model's limit is {} (max_position_embeddings; --max-context N plans past it)",
+                        grouped(r.max_context));
+  else
+    limit = fmt::format("the model states no max_position_embeddings: searched up to {} (--max-context N)",
+                        grouped(r.max_context));
+  if (r.context_asked)
+    return fmt::format("--context {} is past the limit: sized at {}; {}", grouped(*r.context_asked),
+                       grouped(r.max_context), limit);
+  if (r.memory_allows) return fmt::format("memory allows {} tokens; {}", grouped(*r.memory_allows), limit);
+  return fmt::format("memory allows any context (the cache stops growing); {}", limit);
 }
 
 }  // namespace
@@ -46,13 +78,14 @@ Result<std::string> render_fit_text(const ModelCacheSpec& spec, const FitResult&
                       : fmt::format("nothing fits: not even 1 sequence of {} tokens\n", rt.context);
   } else if (by_context) {
     out += fmt::format("largest context for {}: {} tokens{}\n", sequences(rt.batch), *r.answer,
-                       r.capped ? " (the model's maximum; it all fits)" : "");
+                       r.context_capped ? " (capped at the limit)" : "");
   } else {
     out += fmt::format("largest batch at {} tokens: {}{}\n", rt.context, sequences(*r.answer),
                        r.capped ? fmt::format(" (the search limit{})",
                                               rt.runtime == Runtime::llama_cpp ? ", LLAMA_MAX_SEQ" : "")
                                 : "");
   }
+  if (r.context_capped) out += fmt::format("  {:<14}{}\n", "limit", limit_line(r));
   if (r.at_answer) {
     out += fmt::format("  cache there   {}", bytes_long(r.at_answer->total_bytes));
     if (r.next_step)
@@ -89,6 +122,7 @@ Result<std::string> render_fit_json(const ModelCacheSpec& spec, const FitResult&
   JsonWriter w;
   w.begin_object();
   w.key("source").value(spec.source);
+  w.key("source_format").value(spec.gguf ? "gguf" : "hf");
   w.key("runtime").value(to_string(q.runtime.runtime));
   w.key("memory_bytes").value(q.memory);
   w.key("memory_unit").value(q.memory_unit);
@@ -101,6 +135,9 @@ Result<std::string> render_fit_json(const ModelCacheSpec& spec, const FitResult&
   w.key("parameters").value(q.weights.parameters);
   w.key("estimate").value(q.weights.estimate);
   w.key("source").value(q.weights.source);
+  w.key("caveats").begin_array();
+  for (const auto& n : q.weights.notes) w.value(n);
+  w.end_array();
   w.end_object();
   w.key("overhead_bytes").value(r.overhead_bytes);
   w.key("overhead_note").value(r.overhead_note);
@@ -111,6 +148,11 @@ Result<std::string> render_fit_json(const ModelCacheSpec& spec, const FitResult&
   w.key("batch").value(q.target == FitTarget::batch ? r.answer
                                                     : std::optional<std::int64_t>(q.runtime.batch));
   w.key("capped").value(r.capped);
+  w.key("max_context").value(r.max_context);
+  w.key("max_context_source").value(r.max_context_source);
+  w.key("context_capped").value(r.context_capped);
+  w.key("memory_allows_context").value(r.memory_allows);
+  w.key("context_asked").value(r.context_asked);
   w.key("cache_bytes")
       .value(r.at_answer ? std::optional<std::int64_t>(r.at_answer->total_bytes) : std::nullopt);
   w.key("next_step_cache_bytes")

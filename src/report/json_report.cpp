@@ -90,6 +90,7 @@ Status write_spec(JsonWriter& w, const ModelCacheSpec& spec, const ReportOptions
   w.key("model_type").value(spec.model_type);
   w.key("text_model_type").value(spec.text_model_type);
   w.key("source").value(spec.source);
+  w.key("source_format").value(spec.gguf ? "gguf" : "hf");  // which file was read (--format)
   w.key("num_layers").value(spec.num_layers());
   w.key("num_attention_heads").value(spec.num_attention_heads);
   w.key("num_kv_heads").value(spec.num_kv_heads());

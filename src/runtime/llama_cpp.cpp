@@ -156,14 +156,18 @@ Result<RuntimeSize> size_llama_cpp(const ModelCacheSpec& spec, const RuntimeRequ
   if (n_seq > kMaxSeq)
     return usage("--parallel", fmt::format("at most {} sequences (LLAMA_MAX_SEQ)", kMaxSeq),
                  std::to_string(n_seq));
-  const std::int64_t n_ubatch = std::min(o.ubatch, request.context);
-  std::int64_t n_ctx = round_up(request.context, kPad);
+  // --context is tokens per sequence in every runtime: llama.cpp's -c is n_ctx for all sequences, so the
+  // request is -c context × -np (kv-unified too: one stream that holds `context` tokens for each sequence).
+  auto n_ctx_asked = product("n_ctx", request.context, n_seq);
+  if (!n_ctx_asked) return n_ctx_asked.error();
+  const std::int64_t n_ubatch = std::min(o.ubatch, *n_ctx_asked);
+  std::int64_t n_ctx = round_up(*n_ctx_asked, kPad);
   std::int64_t n_ctx_seq = n_ctx;
   std::int64_t n_stream = 1;
   if (!o.kv_unified) {
     if (n_ctx / n_seq == 0)
       return usage("--context", fmt::format("at least one token per sequence ({} sequences)", n_seq),
-                   std::to_string(request.context), "llama.cpp: n_ctx_seq == 0");
+                   std::to_string(*n_ctx_asked), "llama.cpp: n_ctx_seq == 0");
     n_ctx_seq = round_up(n_ctx / n_seq, kPad);
     n_ctx = n_ctx_seq * n_seq;
     n_stream = n_seq;
@@ -329,9 +333,9 @@ Result<RuntimeSize> size_llama_cpp(const ModelCacheSpec& spec, const RuntimeRequ
   if (!state) return state.error();
   out.state_bytes = *state;
   if (auto s = close_totals(out); !s) return s.error();
-  if (request.context % kPad != 0 || (!o.kv_unified && request.context / n_seq % kPad != 0))
+  if (*n_ctx_asked % kPad != 0 || (!o.kv_unified && *n_ctx_asked / n_seq % kPad != 0))
     out.notes.push_back(
-        fmt::format("n_ctx {} padded to {} ({} cells per stream)", request.context, n_ctx, n_ctx_seq));
+        fmt::format("n_ctx {} padded to {} ({} cells per stream)", *n_ctx_asked, n_ctx, n_ctx_seq));
   finish(out);
   if (indexer_bytes) out.details.push_back({"indexer_bytes", *indexer_bytes});
   return out;

@@ -106,6 +106,9 @@ bool missing(const std::error_code& ec) {
   return ec == std::errc::no_such_file_or_directory || ec == std::errc::not_a_directory;
 }
 
+Result<std::optional<ModelLocation>> locate_in_folder(const fs::path& dir, std::string_view model,
+                                                      const LoadOptions& options);
+
 Result<ModelLocation> locate_in_hf_cache(std::string_view model, const LoadOptions& options) {
   std::string_view id = model;
   std::string revision = "main";
@@ -173,11 +176,11 @@ Result<ModelLocation> locate_in_hf_cache(std::string_view model, const LoadOptio
     return make_error(ErrorCode::bad_input, snapshot.string(), "",
                       "a snapshot inside the repo's snapshots/ folder",
                       "a symbolic link that leads outside it (not read)");
-  fs::path config = snapshot / "config.json";
-  if (!fs::exists(config, ec))
-    return make_error(ErrorCode::not_found, config.string(), "", "", "",
-                      "the cached snapshot has no config.json (download it with the model's other files)");
-  return ModelLocation{snapshot.string(), config.string(), std::string(model)};
+  auto loc = locate_in_folder(snapshot, model, options);
+  if (!loc) return loc.error();
+  if (*loc) return std::move(**loc);
+  return make_error(ErrorCode::not_found, (snapshot / "config.json").string(), "", "", "",
+                    "the cached snapshot has no config.json (download it with the model's other files)");
 }
 
 // A folder without config.json may hold one GGUF model: one .gguf file, or the first part of one split set.
@@ -207,6 +210,54 @@ Result<std::optional<std::string>> single_gguf_in(const fs::path& dir) {
         fmt::format("{} .gguf models: {}{}", models.size(), list, models.size() > 5 ? ", ..." : ""));
   }
   return std::optional<std::string>{models.front()};
+}
+
+// The file describing the model in `dir`, by options.format: config.json, or one GGUF model. nullopt when the
+// folder holds neither.
+Result<std::optional<ModelLocation>> locate_in_folder(const fs::path& dir, std::string_view model,
+                                                      const LoadOptions& options) {
+  std::error_code ec;
+  const fs::path config = dir / "config.json";
+  if (!fs::exists(config, ec) && fs::is_symlink(fs::symlink_status(config, ec)))
+    return make_error(ErrorCode::not_found, config.string(), "", "", "", "a broken or looping symbolic link");
+  const bool has_config = fs::exists(config, ec);
+  auto gguf = single_gguf_in(dir);
+  const SourceFormat f = options.format;
+  auto at = [&](const std::string& path, std::string note) {
+    return std::optional<ModelLocation>{
+        ModelLocation{dir.string(), path, std::string(model), std::move(note)}};
+  };
+  if (f == SourceFormat::hf) {
+    if (!has_config)
+      return make_error(ErrorCode::usage, dir.string(), "--format",
+                        "a config.json in the folder (--format hf)", "none");
+    return at(config.string(), "");
+  }
+  if (f == SourceFormat::gguf || (f == SourceFormat::prefer_gguf && gguf && *gguf) || !has_config) {
+    if (!gguf) return gguf.error();
+    if (!*gguf) {
+      if (f == SourceFormat::gguf)
+        return make_error(ErrorCode::usage, dir.string(), "--format",
+                          "a .gguf model in the folder (--format gguf)", "none");
+      return std::optional<ModelLocation>{};
+    }
+    std::string name = fs::path(**gguf).filename().string();
+    return at(**gguf, has_config
+                          ? fmt::format("the folder holds config.json and {}: read {} ({}; --format hf "
+                                        "reads config.json)",
+                                        name, name,
+                                        f == SourceFormat::gguf ? "--format gguf"
+                                                                : "the GGUF for --runtime llama.cpp")
+                          : "");
+  }
+  // config.json, saying so when a GGUF sits beside it.
+  std::string note;
+  if (gguf && *gguf)
+    note = fmt::format("the folder holds config.json and {}: read config.json (--format gguf reads the GGUF)",
+                       fs::path(**gguf).filename().string());
+  else if (!gguf && gguf.error().code == ErrorCode::usage)
+    note = "the folder also holds several GGUF models: read config.json (name one to read it)";
+  return at(config.string(), std::move(note));
 }
 
 }  // namespace
@@ -239,20 +290,22 @@ Result<ModelLocation> locate_model(std::string_view model, const LoadOptions& op
   std::error_code ec;
   auto st = fs::status(p, ec);
   if (!ec && fs::is_directory(st)) {
-    fs::path config = p / "config.json";
-    if (!fs::exists(config, ec) && fs::is_symlink(fs::symlink_status(config, ec)))
-      return make_error(ErrorCode::not_found, config.string(), "", "", "",
-                        "a broken or looping symbolic link");
-    if (!fs::exists(config, ec)) {
-      auto gguf = single_gguf_in(p);
-      if (!gguf) return gguf.error();
-      if (*gguf) return ModelLocation{p.string(), **gguf, std::string(model)};
-      return make_error(ErrorCode::not_found, p.string(), "",
-                        "a folder with a config.json or one .gguf model", "no config.json and no .gguf file");
-    }
-    return ModelLocation{p.string(), config.string(), std::string(model)};
+    auto loc = locate_in_folder(p, model, options);
+    if (!loc) return loc.error();
+    if (*loc) return std::move(**loc);
+    return make_error(ErrorCode::not_found, p.string(), "", "a folder with a config.json or one .gguf model",
+                      "no config.json and no .gguf file");
   }
-  if (!ec && fs::exists(st)) return ModelLocation{p.parent_path().string(), p.string(), std::string(model)};
+  if (!ec && fs::exists(st)) {
+    // A file named on purpose; --format, when given, must agree with it.
+    const bool gguf = is_gguf_path(p.string());
+    if ((options.format == SourceFormat::hf && gguf) || (options.format == SourceFormat::gguf && !gguf))
+      return make_error(
+          ErrorCode::usage, p.string(), "--format",
+          options.format == SourceFormat::hf ? "a config.json (--format hf)" : "a .gguf file (--format gguf)",
+          gguf ? "a .gguf file" : "another file");
+    return ModelLocation{p.parent_path().string(), p.string(), std::string(model), ""};
+  }
   if (fs::is_symlink(fs::symlink_status(p, ec)))
     return make_error(ErrorCode::not_found, p.string(), "", "", "", "a broken or looping symbolic link");
   if (looks_like_repo_id(model)) return locate_in_hf_cache(model, options);

@@ -301,6 +301,14 @@ Result<ModelCacheSpec> build_spec(const ModelDescription& d) {
   if (windowed) spec.sliding_window = ctx.window;
   SpecKeys keys = config_keys(ctx);
   if (auto s = read_model_facts(cfg, spec, keys); !s) return s.error();
+  if (!spec.max_position_embeddings && ctx.rule.defaults.max_position_embeddings) {
+    // The config leaves the model's context limit to its class (e.g. Gemma3TextConfig: 131072).
+    spec.max_position_embeddings = ctx.rule.defaults.max_position_embeddings;
+    ctx.fact("max_position_embeddings", std::to_string(*spec.max_position_embeddings), Tier::rule,
+             std::string(ctx.rule.config_class) + " default");
+    ctx.note(fmt::format("max_position_embeddings is absent: {} defaults it to {}", ctx.rule.config_class,
+                         *spec.max_position_embeddings));
+  }
   if (auto s = apply_weights_evidence(ctx, d); !s) return s.error();  // tier 2, when the weights were read
   if (auto s = validate_spec(spec, keys); !s) return s.error();
   if (!ctx.known_family)

@@ -90,7 +90,7 @@ struct SizeOptions : kvspec::CommandOptions {
 void add_size_options(CLI::App* cmd, SizeOptions& o) {
   cmd->add_option(
       "--context,-c", o.context,
-      "Context length in tokens per sequence: 4096, 32k, 128K, 1M (llama.cpp: n_ctx for all sequences)");
+      "Context length in tokens per sequence: 4096, 32k, 128K, 1M (llama.cpp: -c = context x --parallel)");
   cmd->add_option("--batch,-b", o.batch, "Number of sequences (default 1)")->check(CLI::PositiveNumber);
   cmd->add_option(
       "--kv-dtype", o.kv_dtype,
@@ -123,6 +123,12 @@ void add_size_options(CLI::App* cmd, SizeOptions& o) {
       "inspect: memory for the cache (vllm: blocks and max concurrency); fit: the device's memory. "
       "512MiB, 24GiB, 24G (= GiB), 80GB (= 10^9 bytes)");
   cmd->add_option("--reserve", o.reserve, "Memory to keep free out of --memory (e.g. 1GiB)");
+  cmd->add_option("--max-context", o.max_context,
+                  "The context limit instead of the model's max_position_embeddings (to plan past it on "
+                  "purpose, e.g. rope scaling): fit caps there, inspect warns past it");
+  cmd->add_option("--format", o.format,
+                  "A folder with both config.json and a GGUF: hf or gguf (default: gguf for --runtime "
+                  "llama.cpp, else hf)");
 }
 
 int print(const kvspec::Result<std::string>& text) {

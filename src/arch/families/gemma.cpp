@@ -26,15 +26,19 @@ constexpr std::array kRules{
              .source =
                  "transformers configuration_gemma3.py: sliding_window_pattern default 6 -> global iff "
                  "(i + 1) % 6 == 0; defaults heads 8, kv 4, head_dim 256, sliding_window 4096, vocab 262208 "
-                 "tied; llama.cpp LLM_ARCH_GEMMA3 set_swa_pattern(6)",
+                 "tied, hidden 2304, intermediate 9216, max_position_embeddings 131072 (Gemma3TextConfig "
+                 "at 008f5c8c); llama.cpp LLM_ARCH_GEMMA3 set_swa_pattern(6)",
              .defaults = {.num_layers = 26,
+                          .hidden_size = 2304,
                           .num_heads = 8,
                           .num_kv_heads = 4,
                           .head_dim = 256,
                           .sliding_window = 4096,
                           .period = 6,
                           .vocab_size = 262208,
-                          .tie_word_embeddings = true},
+                          .tie_word_embeddings = true,
+                          .intermediate_size = 9216,
+                          .max_position_embeddings = 131072},
              .pattern = Pattern::periodic_global},
     ArchRule{.model_type = "gemma3",
              .config_class = "Gemma3Config",

@@ -9,12 +9,20 @@ namespace kvspec {
 namespace {
 
 constexpr std::array kRules{
-    ArchRule{.model_type = "llama",
-             .config_class = "LlamaConfig",
-             .source =
-                 "transformers configuration_llama.py: num_key_value_heads None -> heads, head_dim None -> "
-                 "hidden/heads; all layers full (llama.cpp LLM_ARCH_LLAMA reads no SWA keys)",
-             .defaults = {.num_layers = 32, .hidden_size = 4096, .num_heads = 32}},
+    ArchRule{
+        .model_type = "llama",
+        .config_class = "LlamaConfig",
+        .source =
+            "transformers configuration_llama.py: num_key_value_heads None -> heads, head_dim None -> "
+            "hidden/heads; defaults vocab 32000 untied, intermediate 11008, max_position_embeddings 2048 "
+            "(LlamaConfig at 008e5743); all layers full (llama.cpp LLM_ARCH_LLAMA reads no SWA keys)",
+        .defaults = {.num_layers = 32,
+                     .hidden_size = 4096,
+                     .num_heads = 32,
+                     .vocab_size = 32000,
+                     .tie_word_embeddings = false,
+                     .intermediate_size = 11008,
+                     .max_position_embeddings = 2048}},
     ArchRule{.model_type = "granite",
              .config_class = "GraniteConfig",
              .source = "transformers configuration_granite.py: llama attention; all layers full",

@@ -44,6 +44,12 @@ const Case kCases[] = {
     // EXAONE 3.5 (num_layers 32, head_dim 128, 8 KV heads): 32 × 2 × 8 × 128 × 2
     {"LGAI-EXAONE__EXAONE-3.5-7.8B-Instruct", "exaone", 32, 32, 0, 8, 128, std::nullopt,
      32 * 2 * 8 * 128 * 2},
+    // Laguna: layer_types (1 full, 3 sliding); Q heads vary per layer, K/V 8 × 128 on every layer:
+    // 40 × 2 × 8 × 128 × 2
+    {"poolside__Laguna-XS.2-FP8", "laguna", 40, 10, 30, 8, 128, 512, 40 * 2 * 8 * 128 * 2},
+    {"poolside__Laguna-S-2.1-FP8", "laguna", 48, 12, 36, 8, 128, 512, 48 * 2 * 8 * 128 * 2},
+    // Muse-Glimmer (text_config muse_glimmer_text): layer_types 3 sliding + 1 full; 52 × 2 × 2 × 128 × 2
+    {"meta-models__Muse-Glimmer-30B", "muse_glimmer", 52, 13, 39, 2, 128, 2048, 52 * 2 * 2 * 128 * 2},
 };
 
 class RemoteCodeFamilies : public ::testing::TestWithParam<Case> {};
@@ -83,6 +89,25 @@ TEST(RemoteCode, CogVlmV1WithoutMultiQueryHeadsIsMha) {
                           "num_attention_heads": 32, "num_hidden_layers": 32, "num_multi_query_heads": 8})");
   EXPECT_EQ(v2.num_kv_heads(), 8);
   EXPECT_EQ(bytes_per_token_f16(v2), 32 * 2 * 8 * 128 * 2);
+}
+
+TEST(RemoteCode, MuseGlimmerDefaultLayerTypesCountBackFromTheLast) {
+  // No layer_types: full iff (8 - 1 - i) % 4 == 0 -> layers 3 and 7; window default 2048.
+  auto s = from_json(R"({"model_type": "muse_glimmer_text", "num_hidden_layers": 8})");
+  ASSERT_EQ(s.num_layers(), 8);
+  EXPECT_EQ(s.count(LayerKind::full_attention), 2);
+  EXPECT_EQ(s.layers[3].kind, LayerKind::full_attention);
+  EXPECT_EQ(s.layers[7].kind, LayerKind::full_attention);
+  EXPECT_EQ(s.layers[0].kind, LayerKind::sliding_attention);
+  EXPECT_EQ(s.sliding_window, 2048);
+  // class defaults: 2 KV heads × head_dim 128
+  EXPECT_EQ(bytes_per_token_f16(s), 8 * 2 * 2 * 128 * 2);
+}
+
+TEST(RemoteCode, LagunaWithoutLayerTypesIsAllFull) {
+  auto s = from_json(R"({"model_type": "laguna", "num_hidden_layers": 4})");
+  EXPECT_EQ(s.count(LayerKind::full_attention), 4);
+  EXPECT_EQ(bytes_per_token_f16(s), 4 * 2 * 8 * 128 * 2);  // LagunaConfig: 8 KV heads × 128
 }
 
 TEST(RemoteCode, MimoWindowOnlyWithUseSlidingWindow) {
@@ -170,9 +195,9 @@ TEST(RemoteCode, NemotronHCountsLayersFromBlockTypes) {
 
 TEST(RemoteCode, RegistryListsEachRuleWithItsSource) {
   auto fams = known_families();
-  for (std::string_view mt :
-       {"cogvlm", "cogvlm2_video", "mimo", "mimo_v2_flash", "phi3small", "phi3_v", "qwen", "xverse",
-        "multi_modality", "deepseek_vl_v2", "kimi_k3", "internlm2", "exaone"}) {
+  for (std::string_view mt : {"cogvlm", "cogvlm2_video", "mimo", "mimo_v2_flash", "phi3small", "phi3_v",
+                              "qwen", "xverse", "multi_modality", "deepseek_vl_v2", "kimi_k3", "internlm2",
+                              "exaone", "laguna", "muse_glimmer", "muse_glimmer_text"}) {
     auto it = std::find_if(fams.begin(), fams.end(), [&](const FamilyInfo& f) { return f.model_type == mt; });
     ASSERT_NE(it, fams.end()) << mt;
     EXPECT_FALSE(it->source.empty()) << mt;

@@ -193,11 +193,40 @@ TEST(RemoteCode, NemotronHCountsLayersFromBlockTypes) {
   EXPECT_EQ(bytes_per_token_f16(s), 12 * 2 * 2 * 128 * 2);
 }
 
+TEST(RemoteCode, MiniMaxM3IndexKeysBesideKv) {
+  auto s = load_fixture("nvidia__MiniMax-M3-NVFP4");
+  EXPECT_EQ(s.model_type, "minimax_m3_vl");
+  ASSERT_EQ(s.num_layers(), 60);
+  EXPECT_EQ(s.count(LayerKind::full_attention), 60);
+  // K/V: 60 × 2 × 4 × 128 × 2 B
+  EXPECT_EQ(bytes_per_token_f16(s), 60 * 2 * 4 * 128 * 2);
+  // sparse_attention_freq: 3 zeros then 57 ones -> 57 layers × 1 index-key head × 128 × 2 B (bfloat16)
+  ASSERT_EQ(s.extra_components.size(), 1U);
+  EXPECT_EQ(s.extra_components[0].name, "index keys");
+  EXPECT_EQ(s.extra_components[0].values_per_token, 57 * 128);
+  EXPECT_EQ(s.extra_components[0].bytes_per_token, 57 * 128 * 2);
+  EXPECT_FALSE(has_warning(s));
+}
+
+TEST(RemoteCode, MiniMaxM3LayerTypesNameTheSparseLayers) {
+  auto s = from_json(R"({"model_type": "minimax_m3_vl_text", "num_hidden_layers": 3,
+      "layer_types": ["full_attention", "minimax_m3_sparse", "minimax_m3_sparse"],
+      "sparse_attention_config": {"sparse_index_dim": 64}})");
+  EXPECT_EQ(s.count(LayerKind::full_attention), 3);
+  ASSERT_EQ(s.extra_components.size(), 1U);
+  EXPECT_EQ(s.extra_components[0].values_per_token, 2 * 64);  // 2 sparse layers × 64
+  // without any sparse layer there are no index keys
+  auto dense = from_json(R"({"model_type": "minimax_m3_vl_text", "num_hidden_layers": 2})");
+  EXPECT_TRUE(dense.extra_components.empty());
+  EXPECT_EQ(bytes_per_token_f16(dense), 2 * 2 * 4 * 128 * 2);  // class defaults: 4 KV heads × 128
+}
+
 TEST(RemoteCode, RegistryListsEachRuleWithItsSource) {
   auto fams = known_families();
-  for (std::string_view mt : {"cogvlm", "cogvlm2_video", "mimo", "mimo_v2_flash", "phi3small", "phi3_v",
-                              "qwen", "xverse", "multi_modality", "deepseek_vl_v2", "kimi_k3", "internlm2",
-                              "exaone", "laguna", "muse_glimmer", "muse_glimmer_text"}) {
+  for (std::string_view mt :
+       {"cogvlm", "cogvlm2_video", "mimo", "mimo_v2_flash", "phi3small", "phi3_v", "qwen", "xverse",
+        "multi_modality", "deepseek_vl_v2", "kimi_k3", "internlm2", "exaone", "laguna", "muse_glimmer",
+        "muse_glimmer_text", "minimax_m3_vl", "minimax_m3_vl_text"}) {
     auto it = std::find_if(fams.begin(), fams.end(), [&](const FamilyInfo& f) { return f.model_type == mt; });
     ASSERT_NE(it, fams.end()) << mt;
     EXPECT_FALSE(it->source.empty()) << mt;

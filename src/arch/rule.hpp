@@ -114,6 +114,8 @@ std::span<const ArchRule> hybrid_extra_rules();  // RecurrentGemma, PLaMo 2
 std::span<const ArchRule> classic_rules();  // older and remote-code families (gpt2, falcon, chatglm, ...)
 std::span<const ArchRule>
 structural_rules();  // KV sharing, cross-attention, per-layer heads, encoder-decoder
-std::span<const ArchRule> remote_code_rules();  // CogVLM, MiMo, Phi-3-small/vision, Qwen v1, XVERSE, ...
+std::span<const ArchRule> remote_code_rules();
+std::span<const ArchRule> minimax_m3_rules();  // MiniMax-M3: GQA + lightning-indexer keys  // CogVLM, MiMo,
+                                               // Phi-3-small/vision, Qwen v1, XVERSE, ...
 
 }  // namespace kvspec

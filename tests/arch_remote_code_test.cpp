@@ -221,12 +221,34 @@ TEST(RemoteCode, MiniMaxM3LayerTypesNameTheSparseLayers) {
   EXPECT_EQ(bytes_per_token_f16(dense), 2 * 2 * 4 * 128 * 2);  // class defaults: 4 KV heads × 128
 }
 
+TEST(RemoteCode, DeepseekV4WindowAndCompressedBuffers) {
+  auto s = load_fixture("deepseek-ai__DeepSeek-V4-Pro");
+  ASSERT_EQ(s.num_layers(), 61);
+  EXPECT_EQ(s.count(LayerKind::sliding_attention), 61);
+  const LayerSpec& l = first(s, LayerKind::sliding_attention);
+  EXPECT_EQ(l.num_kv_heads, 1);
+  EXPECT_EQ(l.head_dim_k, 512);
+  EXPECT_EQ(l.head_dim_v, 0);  // one shared K/V entry
+  EXPECT_EQ(l.window, 128);
+  // window part: 61 × 512 × 2 B per token, at most 128 tokens
+  EXPECT_EQ(bytes_per_token_f16(s), 61 * 512 * 2);
+  EXPECT_EQ(exact_bytes(s, 4096), std::int64_t{61} * 512 * 2 * 128);
+  // compress_ratios[0..61): 30 × 4 (CSA) and 31 × 128 (HCA); the 62nd entry (0) is the MTP layer's
+  ASSERT_EQ(s.extra_components.size(), 2U);
+  EXPECT_EQ(s.extra_components[0].name, "compressed KV");
+  EXPECT_EQ(s.extra_components[0].values_per_token, 30 * 512 / 4 + 31 * 512 / 128);
+  EXPECT_EQ(s.extra_components[0].bytes_per_token, (30 * 512 / 4 + 31 * 512 / 128) * 2);
+  EXPECT_EQ(s.extra_components[1].name, "compressed indexer keys");
+  EXPECT_EQ(s.extra_components[1].values_per_token, 30 * 128 / 4);
+  EXPECT_FALSE(has_warning(s));
+}
+
 TEST(RemoteCode, RegistryListsEachRuleWithItsSource) {
   auto fams = known_families();
   for (std::string_view mt :
        {"cogvlm", "cogvlm2_video", "mimo", "mimo_v2_flash", "phi3small", "phi3_v", "qwen", "xverse",
         "multi_modality", "deepseek_vl_v2", "kimi_k3", "internlm2", "exaone", "laguna", "muse_glimmer",
-        "muse_glimmer_text", "minimax_m3_vl", "minimax_m3_vl_text"}) {
+        "muse_glimmer_text", "minimax_m3_vl", "minimax_m3_vl_text", "deepseek_v4"}) {
     auto it = std::find_if(fams.begin(), fams.end(), [&](const FamilyInfo& f) { return f.model_type == mt; });
     ASSERT_NE(it, fams.end()) << mt;
     EXPECT_FALSE(it->source.empty()) << mt;

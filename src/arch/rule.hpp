@@ -115,7 +115,9 @@ std::span<const ArchRule> classic_rules();  // older and remote-code families (g
 std::span<const ArchRule>
 structural_rules();  // KV sharing, cross-attention, per-layer heads, encoder-decoder
 std::span<const ArchRule> remote_code_rules();
-std::span<const ArchRule> minimax_m3_rules();  // MiniMax-M3: GQA + lightning-indexer keys  // CogVLM, MiMo,
-                                               // Phi-3-small/vision, Qwen v1, XVERSE, ...
+std::span<const ArchRule> minimax_m3_rules();
+std::span<const ArchRule>
+deepseek_v4_rules();  // DeepSeek-V4: window + compressed KV  // MiniMax-M3: GQA + lightning-indexer keys  //
+                      // CogVLM, MiMo, Phi-3-small/vision, Qwen v1, XVERSE, ...
 
 }  // namespace kvspec

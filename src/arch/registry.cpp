@@ -11,9 +11,9 @@ namespace {
 const std::vector<ArchRule>& registry() {
   static const std::vector<ArchRule> rules = [] {
     std::vector<ArchRule> all;
-    for (auto group :
-         {llama_like_rules(), gemma_rules(), qwen_rules(), sliding_family_rules(), wrapper_rules(),
-          mla_rules(), hybrid_rules(), hybrid_extra_rules(), classic_rules(), structural_rules()})
+    for (auto group : {llama_like_rules(), gemma_rules(), qwen_rules(), sliding_family_rules(),
+                       wrapper_rules(), mla_rules(), hybrid_rules(), hybrid_extra_rules(), classic_rules(),
+                       structural_rules(), remote_code_rules(), minimax_m3_rules(), deepseek_v4_rules()})
       all.insert(all.end(), group.begin(), group.end());
     return all;
   }();

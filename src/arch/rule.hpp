@@ -63,6 +63,9 @@ struct ArchRule {
   Hook layers = nullptr;   // Pattern::custom: builds ctx.spec.layers
   Hook finish = nullptr;   // after the layers: extras (notes, components)
   LayerTypeHook layer_type = nullptr;
+  // MLA families: the resolve hook sets the cached widths, so a head dim the generic resolution cannot derive
+  // (no head_dim, hidden_size not a multiple of the heads: Kimi-K3) is left 0 for it instead of an error.
+  bool latent_head_dim = false;
   // Pure recurrent families (mamba, rwkv): no attention heads, so the builder reads the layer count and
   // hidden size only and leaves heads, KV heads and head dim at 0.
   bool attention_free = false;
@@ -114,5 +117,10 @@ std::span<const ArchRule> hybrid_extra_rules();  // RecurrentGemma, PLaMo 2
 std::span<const ArchRule> classic_rules();  // older and remote-code families (gpt2, falcon, chatglm, ...)
 std::span<const ArchRule>
 structural_rules();  // KV sharing, cross-attention, per-layer heads, encoder-decoder
+std::span<const ArchRule> remote_code_rules();
+std::span<const ArchRule> minimax_m3_rules();
+std::span<const ArchRule>
+deepseek_v4_rules();  // DeepSeek-V4: window + compressed KV  // MiniMax-M3: GQA + lightning-indexer keys  //
+                      // CogVLM, MiMo, Phi-3-small/vision, Qwen v1, XVERSE, ...
 
 }  // namespace kvspec

@@ -148,6 +148,8 @@ Status resolve_core(BuildContext& ctx) {
     ctx.head_dim = *def.head_dim;
     ctx.note(fmt::format("head_dim is absent: {} defaults it to {}", cls, ctx.head_dim));
     ctx.fact("head_dim", std::to_string(ctx.head_dim), Tier::rule, cls + " default");
+  } else if (ctx.rule.latent_head_dim && ctx.hidden % ctx.num_heads != 0) {
+    ctx.head_dim = 0;  // an MLA family: its resolve hook sets the cached widths
   } else {
     if (ctx.hidden == 0)
       return cfg.error("hidden_size", "hidden_size (or head_dim) to derive the head dim", "neither");

@@ -35,7 +35,7 @@ Status read_moe(const ConfigView& cfg, ModelCacheSpec& spec, SpecKeys& keys) {
   if (!experts) return experts.error();
   if (!*experts || (*experts)->value <= 1) return Ok{};
   auto per_tok =
-      int_from(cfg, {"num_experts_per_tok", "moe_top_k", "moe_k", "top_k", "num_experts_per_token"},
+      int_from(cfg, {"num_experts_per_tok", "moe_top_k", "moe_k", "num_experts_per_token", "top_k"},
                "ffn_config", 1, kMaxExperts);
   if (!per_tok) return per_tok.error();
   auto shared =

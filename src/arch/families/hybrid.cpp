@@ -217,6 +217,18 @@ Status zamba2_layers(BuildContext& ctx) {
 // (the last two cache nothing). Newer configs write layers_block_type instead; the pattern's length is the
 // layer count (NemotronHConfig, transformers configuration_nemotron_h.py: _pattern_to_list; num_hidden_layers
 // is deprecated there).
+// Without num_hidden_layers the pattern alone sets the layer count: the class default (4) is not used.
+void nemotron_h_count_from(BuildContext& ctx, std::string_view key) {
+  if (ctx.cfg.present("num_hidden_layers")) return;
+  std::erase_if(ctx.spec.notes,
+                [](const Note& n) { return n.text.starts_with("num_hidden_layers is absent"); });
+  std::erase_if(ctx.spec.facts, [](const Fact& f) { return f.name == "num_layers"; });
+  ctx.fact("num_layers", std::to_string(ctx.num_layers), Tier::config,
+           fmt::format("the length of {}", ctx.cfg.path(key)));
+  ctx.note(
+      fmt::format("num_hidden_layers is absent: the {} entries of {} are the layers", ctx.num_layers, key));
+}
+
 Status nemotron_h_layers(BuildContext& ctx) {
   const json::Value* p = ctx.cfg.raw("hybrid_override_pattern");
   if (p == nullptr || p->is_null()) {
@@ -225,6 +237,7 @@ Status nemotron_h_layers(BuildContext& ctx) {
     if (!*listed)
       return ctx.cfg.error("hybrid_override_pattern", "the per-layer pattern (or layers_block_type)",
                            "neither");
+    nemotron_h_count_from(ctx, "layers_block_type");
     return Ok{};
   }
   if (!p->is_string() || p->as_string().empty() ||
@@ -251,11 +264,12 @@ Status nemotron_h_layers(BuildContext& ctx) {
     }
   }
   auto n = static_cast<std::int64_t>(s.size());
-  if (n != ctx.num_layers)
+  if (n != ctx.num_layers && ctx.cfg.present("num_hidden_layers"))
     ctx.warn(
         fmt::format("num_hidden_layers is {} but hybrid_override_pattern has {} layers: the pattern wins",
                     ctx.num_layers, n));
   ctx.num_layers = n;
+  nemotron_h_count_from(ctx, "hybrid_override_pattern");
   return Ok{};
 }
 

@@ -91,9 +91,35 @@ Result<std::int64_t> mla_dim(BuildContext& ctx, std::string_view key, std::int64
   return *fallback;
 }
 
+// DeepSeek-VL2's DeepseekV2Config (remote modeling_deepseek.py, deepseek-ai/DeepSeek-VL2): use_mla false
+// picks "mha_" + attn_implementation = LlamaAttention / LlamaFlashAttention2 (ATTENTION_CLASSES), plain
+// multi-head attention with num_key_value_heads heads of hidden_size / num_attention_heads; its MLA dims
+// are then null or 0 and unused. ctx.spec.mla stays unset, which mla_layers / mla_finish read.
+Status plain_attention_resolve(BuildContext& ctx) {
+  if (ctx.hidden % ctx.num_heads != 0)
+    return ctx.cfg.error("hidden_size", fmt::format("a multiple of num_attention_heads ({})", ctx.num_heads),
+                         std::to_string(ctx.hidden),
+                         "use_mla false: LlamaAttention head_dim = hidden / heads");
+  ctx.head_dim = ctx.hidden / ctx.num_heads;
+  ctx.head_dim_v = ctx.head_dim;
+  drop_facts(ctx.spec, "head_dim");
+  std::erase_if(ctx.spec.notes, [](const Note& n) { return n.text.starts_with("head_dim is absent"); });
+  ctx.fact("head_dim", std::to_string(ctx.head_dim), Tier::rule,
+           fmt::format("use_mla false: LlamaAttention head_dim = hidden_size / num_attention_heads = {} / {}",
+                       ctx.hidden, ctx.num_heads));
+  ctx.note(
+      fmt::format("use_mla is false: plain attention (LlamaAttention), {} KV heads × head dim {} for K "
+                  "and V; the MLA fields are unused",
+                  ctx.num_kv_heads, ctx.head_dim));
+  return Ok{};
+}
+
 // After the generic resolution (which read num_key_value_heads and head_dim as the decompressed heads): one
 // latent "head" of kv_lora_rank + qk_rope_head_dim values, no separate V.
 Status mla_resolve(BuildContext& ctx) {
+  auto use_mla = ctx.cfg.boolean("use_mla");
+  if (!use_mla) return use_mla.error();
+  if (!use_mla->value_or(true)) return plain_attention_resolve(ctx);
   const MlaDefaults& def = mla_defaults(ctx.rule.model_type);
   std::string cls(ctx.rule.config_class);
   auto dflt = [&](std::int64_t v) { return def.stated_only ? std::nullopt : std::optional<std::int64_t>{v}; };
@@ -173,8 +199,8 @@ Status longcat_resolve(BuildContext& ctx) {
 }
 
 Status mla_layers(BuildContext& ctx) {
-  for (std::int64_t i = 0; i < ctx.num_layers; ++i)
-    ctx.spec.layers.push_back(ctx.layer(LayerKind::mla, Tier::rule));
+  LayerKind kind = ctx.spec.mla ? LayerKind::mla : LayerKind::full_attention;  // use_mla false: plain
+  for (std::int64_t i = 0; i < ctx.num_layers; ++i) ctx.spec.layers.push_back(ctx.layer(kind, Tier::rule));
   return Ok{};
 }
 
@@ -237,6 +263,7 @@ Status indexer_component(BuildContext& ctx, std::int64_t default_dim) {
 }
 
 Status mla_finish(BuildContext& ctx) {
+  if (!ctx.spec.mla) return mtp_note(ctx);  // use_mla false: plain attention layers
   // `layer_types` (if a config ever states it) names attention layers; under MLA they cache the latent.
   for (std::size_t i = 0; i < ctx.spec.layers.size(); ++i) {
     LayerSpec& l = ctx.spec.layers[i];
@@ -485,7 +512,8 @@ constexpr std::array kRules{
              .architecture = "KimiLinearForCausalLM",
              .resolve = mla_resolve,
              .layers = kimi_linear_layers,
-             .finish = kimi_linear_finish},
+             .finish = kimi_linear_finish,
+             .latent_head_dim = true},
     ArchRule{.model_type = "kimi_k25",
              .config_class = "KimiK25Config",
              .source = "mlx-lm kimi_k25.py: a multimodal wrapper whose language model is DeepseekV3Model "

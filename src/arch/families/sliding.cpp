@@ -90,6 +90,19 @@ Status llama4_layers(BuildContext& ctx) {
   return Ok{};
 }
 
+// MuseGlimmerTextConfig.__post_init__ (transformers configuration_muse_glimmer.py at 38e862f): without
+// layer_types, layer i is full iff (num_hidden_layers - 1 - i) % 4 == 0 (the NoPE layers, counted back from
+// the last), sliding otherwise; sliding_window default 2048. A null window leaves every layer full, as for
+// the periodic families.
+Status muse_glimmer_layers(BuildContext& ctx) {
+  for (std::int64_t i = 0; i < ctx.num_layers; ++i) {
+    bool global = !ctx.window || (ctx.num_layers - 1 - i) % 4 == 0;
+    ctx.spec.layers.push_back(
+        ctx.layer(global ? LayerKind::full_attention : LayerKind::sliding_attention, Tier::rule));
+  }
+  return Ok{};
+}
+
 constexpr std::array kRules{
     ArchRule{.model_type = "mistral",
              .config_class = "MistralConfig",
@@ -164,6 +177,35 @@ constexpr std::array kRules{
                  {.num_layers = 32, .num_heads = 32, .num_kv_heads = 32, .sliding_window = 4096, .period = 4},
              .pattern = Pattern::custom,
              .layers = exaone4_layers},
+    ArchRule{.model_type = "muse_glimmer",
+             .config_class = "MuseGlimmerConfig",
+             .source = "transformers configuration_muse_glimmer.py: text_config is a MuseGlimmerTextConfig",
+             .text_model_type = "muse_glimmer_text"},
+    ArchRule{.model_type = "muse_glimmer_text",
+             .config_class = "MuseGlimmerTextConfig",
+             .source = "transformers configuration_muse_glimmer.py (38e862f): layers 52, heads 32, "
+                       "num_key_value_heads 2, head_dim 128, sliding_window 2048; layer_types, else full iff "
+                       "(num_hidden_layers - 1 - i) % 4 == 0, sliding otherwise",
+             .defaults = {.num_layers = 52,
+                          .hidden_size = 6656,
+                          .num_heads = 32,
+                          .num_kv_heads = 2,
+                          .head_dim = 128,
+                          .sliding_window = 2048},
+             .pattern = Pattern::custom,
+             .layers = muse_glimmer_layers},
+    ArchRule{.model_type = "laguna",
+             .config_class = "LagunaConfig",
+             .source =
+                 "transformers configuration_laguna.py / modeling_laguna.py (08911d5): layers 40, heads "
+                 "48 (num_attention_heads_per_layer overrides Q heads only), num_key_value_heads 8 on "
+                 "every layer, head_dim 128, sliding_window 512; layer_types, else all full",
+             .defaults = {.num_layers = 40,
+                          .hidden_size = 2048,
+                          .num_heads = 48,
+                          .num_kv_heads = 8,
+                          .head_dim = 128,
+                          .sliding_window = 512}},
     ArchRule{
         .model_type = "llama4_text",
         .config_class = "Llama4TextConfig",

@@ -96,8 +96,9 @@ TEST(RuntimeLlamaCppRules, DsaIndexerKeyCache) {
   EXPECT_EQ(from_cfg->kv_bytes, got->kv_bytes);
 
   // q8_0 (K and V: an MLA model takes one type), flash attention on, 4 sequences of 4096 cells: a 576-value
-  // row is 18 blocks × 34 B = 612 B, a 128-value row 4 × 34 = 136 B.
-  auto q = request(16384, FlashAttn::on, CacheDType::q8_0, CacheDType::q8_0);
+  // row is 18 blocks × 34 B = 612 B, a 128-value row 4 × 34 = 136 B. --context is tokens per sequence
+  // (llama.cpp's -c 16384 -np 4).
+  auto q = request(4096, FlashAttn::on, CacheDType::q8_0, CacheDType::q8_0);
   q.batch = 4;
   auto q8 = kvspec::size_runtime(deepseek_v32(), q);
   ASSERT_TRUE(q8) << q8.error().message();

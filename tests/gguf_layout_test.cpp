@@ -135,6 +135,7 @@ TEST(GgufLayout, Mamba28B) {
   EXPECT_EQ(s.layers[0].conv_state_values * 4, 375 * MiB / 100 / 64);
   EXPECT_EQ(s.layers[0].recurrent_state_values * 4, 20 * MiB / 64);
   EXPECT_EQ(s.state_bytes_per_sequence(), 375 * MiB / 100 + 20 * MiB);
+  EXPECT_EQ(s.layers[0].conv_kernel, 4);  // ssm.conv_kernel: transformers would keep all 4 columns
 }
 
 TEST(GgufLayout, JambaLikeHybrid) {

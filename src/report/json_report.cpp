@@ -165,6 +165,7 @@ Status write_spec(JsonWriter& w, const ModelCacheSpec& spec, const ReportOptions
     if (l.conv_state_values != 0 || l.recurrent_state_values != 0) {
       w.key("conv_state_values").value(l.conv_state_values);
       w.key("recurrent_state_values").value(l.recurrent_state_values);
+      if (l.conv_kernel != 0) w.key("conv_kernel").value(l.conv_kernel);
     }
     w.key("source").value(to_string(l.source));
     if (l.shares_with) w.key("shares_with").value(std::int64_t{*l.shares_with});

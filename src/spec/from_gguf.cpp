@@ -209,6 +209,7 @@ struct Hparams {
   std::vector<bool> recurrent;
   Tier recurrent_tier = Tier::rule;
   std::int64_t conv_values = 0, state_values = 0;  // n_embd_r(), n_embd_s()
+  std::int64_t conv_kernel = 0;                    // the kernel whose K - 1 columns conv_values counts
 };
 
 bool scalar_is_real(gguf::ValueType t) {
@@ -366,6 +367,7 @@ Status read_recurrent(const Meta& m, const GgufArchRule& rule, Hparams& h, Model
   } else if (l_cache->value_or(0) > 0) {
     r = checked_mul(h.n_embd, **l_cache - 1);
     s = 0;
+    h.conv_kernel = **l_cache;
   } else if (kda->value_or(0) > 0) {
     // Kimi KDA (kimi-linear): kda.head_dim and n_head; the converter writes no ssm.inner_size and llama.cpp
     // reads none. R: Q, K and V conv states, 3 × (d_conv - 1, or 3) × n_head × head_dim; S: head_dim² ×
@@ -388,6 +390,7 @@ Status read_recurrent(const Meta& m, const GgufArchRule& rule, Hparams& h, Model
     auto width = bc ? checked_add(*inner, *bc) : std::nullopt;
     r = width ? checked_mul(*conv > 0 ? *conv - 1 : 0, *width) : std::nullopt;
     s = checked_mul(*state, *inner);
+    h.conv_kernel = *conv;
   }
   if (!r || !s) return m.error(m.key("ssm"), "state sizes that fit in 64 bits", "an overflow");
   h.conv_values = *r;
@@ -654,6 +657,7 @@ Result<ModelCacheSpec> build(const ModelFiles& mf, std::string_view source) {
     if (rec) {
       l.conv_state_values = h.conv_values;
       l.recurrent_state_values = h.state_values;
+      l.conv_kernel = h.conv_values > 0 ? h.conv_kernel : 0;
       l.state_bytes = state_bytes;
     }
     spec.layers.push_back(l);

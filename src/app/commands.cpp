@@ -2,6 +2,7 @@
 // load → spec → size (runtime profile, fit) → report.
 #include "kvspec/commands.hpp"
 
+#include <algorithm>
 #include <optional>
 #include <string>
 #include <utility>
@@ -92,10 +93,26 @@ Result<Parsed> parse_size_options(const CommandOptions& o) {
   return p;
 }
 
-Result<ModelCacheSpec> load(const std::string& model, const CommandOptions& o) {
+LoadOptions load_options(const CommandOptions& o) {
   LoadOptions lo;
   if (!o.hf_cache.empty()) lo.hf_cache_dir = o.hf_cache;
-  return load_model(model, lo);
+  RemoteOptions& r = lo.remote;
+  r.offline = o.offline;
+  r.refresh = o.refresh;
+  r.no_cache = o.no_cache;
+  r.quiet = o.quiet;
+  auto ms = [](double seconds) {
+    return static_cast<std::int64_t>(std::clamp(seconds, 0.001, 86400.0) * 1000);
+  };
+  r.timeout_ms = ms(o.timeout);
+  r.connect_timeout_ms = ms(o.connect_timeout);
+  r.max_tries = static_cast<int>(std::clamp<std::int64_t>(o.retries, 0, 20)) + 1;
+  r.retry_base_ms = ms(o.retry_wait);
+  return lo;
+}
+
+Result<ModelCacheSpec> load(const std::string& model, const CommandOptions& o) {
+  return load_model(model, load_options(o));
 }
 
 Result<std::optional<CacheSize>> size_if_asked(const ModelCacheSpec& spec, const Parsed& p) {
@@ -190,9 +207,7 @@ Result<std::string> fit_command(const std::string& model, const CommandOptions& 
     fr.weights.estimate = false;
     fr.weights.source = "as given (--weights " + o.weights + ")";
   } else {
-    LoadOptions lo;
-    if (!o.hf_cache.empty()) lo.hf_cache_dir = o.hf_cache;
-    auto w = weights_for_fit(*spec, model, lo);
+    auto w = weights_for_fit(*spec, model, load_options(o));
     if (!w) return w.error();
     fr.weights = *w;
   }

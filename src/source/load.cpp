@@ -24,6 +24,7 @@ Result<ModelCacheSpec> load_model(std::string_view model, const LoadOptions& opt
   if (is_gguf_path(loc->config_path)) {
     auto spec = spec_from_gguf(loc->config_path);
     if (spec) spec->source = loc->name;
+    if (spec) spec->remote = loc->remote;
     return spec;
   }
   auto text = json::read_file_bounded(loc->config_path, json::kMaxConfigBytes);
@@ -41,6 +42,7 @@ Result<ModelCacheSpec> load_model(std::string_view model, const LoadOptions& opt
   }
   auto spec = build_spec(*d);
   if (!spec) return spec.error();
+  spec->remote = loc->remote;
   if (*ck) {
     spec->notes.insert(spec->notes.end(), (*ck)->notes.begin(), (*ck)->notes.end());
     if (!(*ck)->files.empty()) {

@@ -11,9 +11,10 @@
 namespace kvspec {
 
 struct ModelLocation {
-  std::string dir;          // folder holding the model's files
-  std::string config_path;  // its config.json
-  std::string name;         // what the user asked for
+  std::string dir;                   // folder holding the model's files
+  std::string config_path;           // its config.json
+  std::string name;                  // what the user asked for
+  std::optional<RemoteInfo> remote;  // fetched from the Hub or a URL (src/remote)
 };
 
 // The Hugging Face hub cache directory as huggingface_hub resolves it: $HF_HUB_CACHE, else $HF_HOME/hub, else

@@ -67,6 +67,20 @@ void add_size_options(CLI::App* cmd, SizeOptions& o) {
       "inspect: memory for the cache (vllm: blocks and max concurrency); fit: the device's memory. "
       "512MiB, 24GiB, 24G (= GiB), 80GB (= 10^9 bytes)");
   cmd->add_option("--reserve", o.reserve, "Memory to keep free out of --memory (e.g. 1GiB)");
+  cmd->add_flag("--offline", o.offline,
+                "Remote models: no network, kvspec's cache only (also HF_HUB_OFFLINE=1)");
+  cmd->add_flag("--refresh", o.refresh, "Remote models: fetch again, ignoring kvspec's cache");
+  cmd->add_flag("--no-cache", o.no_cache, "Remote models: neither read nor write kvspec's cache");
+  cmd->add_flag("--quiet,-q", o.quiet, "No progress on stderr");
+  cmd->add_option("--timeout", o.timeout, "Remote models: seconds one transfer may take (default 60)")
+      ->check(CLI::PositiveNumber);
+  cmd->add_option("--connect-timeout", o.connect_timeout, "Remote models: seconds to connect (default 10)")
+      ->check(CLI::PositiveNumber);
+  cmd->add_option("--retries", o.retries, "Remote models: retries of 429 / 5xx answers (default 3)")
+      ->check(CLI::NonNegativeNumber);
+  cmd->add_option("--retry-wait", o.retry_wait,
+                  "Remote models: seconds before the first retry, doubling; Retry-After wins (default 1)")
+      ->check(CLI::NonNegativeNumber);
 }
 
 int print(const kvspec::Result<std::string>& text) {

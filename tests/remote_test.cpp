@@ -202,5 +202,166 @@ TEST_F(RemoteTest, TokenGoesToTheHubOnlyAndGatedReposSaySo) {
   EXPECT_EQ(hub_auth, 3);
 }
 
+TEST_F(RemoteTest, HundredShardsOneRoundOfHeaderReads) {
+  HubRepo& r = hub.repo("org/big");
+  r.commit = kCommit2;
+  r.refs["main"] = kCommit2;
+  r.files["config.json"] = tiny().files["config.json"];
+  std::string index = "{\"metadata\":{},\"weight_map\":{";
+  // 100 shards: layers 0..27 spread so every shard holds at least one tensor (k or v of some layer).
+  std::vector<sttest::Writer> shards(100);
+  int t = 0;
+  for (int l = 0; l < 28; ++l)
+    for (const char* kv : {"k_proj", "v_proj"}) {
+      std::string name = "model.layers." + std::to_string(l) + ".self_attn." + kv + ".weight";
+      shards[static_cast<std::size_t>(t % 100)].add(name, "BF16", {1024, 1024});
+      index += (t ? "," : "") + std::string("\"") + name + "\":\"model-" + std::to_string(t % 100) +
+               ".safetensors\"";
+      ++t;
+    }
+  for (int i = 56; i < 100; ++i)
+    shards[static_cast<std::size_t>(i)].add("extra." + std::to_string(i), "F32", {4});
+  for (int i = 56; i < 100; ++i)
+    index += ",\"extra." + std::to_string(i) + "\":\"model-" + std::to_string(i) + ".safetensors\"";
+  index += "}}";
+  r.files["model.safetensors.index.json"] = {index, index.size()};
+  for (int i = 0; i < 100; ++i)
+    r.files["model-" + std::to_string(i) + ".safetensors"] = st_file(shards[static_cast<std::size_t>(i)]);
+  auto remote = cli("inspect hf://org/big --json");
+  ASSERT_EQ(remote.code, 0) << remote.err;
+  // API + config + index + 100 headers = 103 <= 4 + N.
+  EXPECT_EQ(hub.requests(), 103);
+  EXPECT_EQ(parse(remote.out).find("remote")->find("requests")->as_int(), 103);
+  fs::path local = fs::path(tmp.path()) / "big";
+  for (const auto& [p, f] : r.files) write_local(local / p, f);
+  auto disk = cli("inspect " + local.string() + " --json");
+  ASSERT_EQ(disk.code, 0) << disk.err;
+  EXPECT_EQ(without_origin(parse(remote.out)), without_origin(parse(disk.out)));
+}
+
+TEST_F(RemoteTest, GgufQuantSelectorAndChunkedHeader) {
+  HubRepo& r = hub.repo("org/gguf");
+  r.commit = kCommit;
+  r.refs["main"] = kCommit;
+  // A large vocabulary: the header runs past the first 256 KiB read.
+  GgufWriter q4 = llama31_8b(40000);
+  std::string h4 = q4.bytes(false);
+  r.files["model-Q4_K_M.gguf"] = {h4, h4.size() + q4.data_size()};
+  GgufWriter q8 = llama31_8b();
+  std::string h8 = q8.bytes(false);
+  r.files["model-Q8_0.gguf"] = {h8, h8.size() + q8.data_size()};
+  auto none = cli("inspect hf://org/gguf");
+  EXPECT_EQ(none.code, 2);
+  EXPECT_NE(none.err.find("model-Q4_K_M.gguf"), std::string::npos) << none.err;
+  EXPECT_NE(none.err.find("model-Q8_0.gguf"), std::string::npos) << none.err;
+  hub.clear();
+  auto remote = cli("inspect org/gguf:q4_k_m --json --context 8192");
+  ASSERT_EQ(remote.code, 0) << remote.err;
+  // API, then reads of 256 KiB, 256 KiB, 512 KiB... until the header (h4.size() bytes) is in.
+  std::uint64_t have = 0, chunk = 256 * 1024;
+  int reads = 0;
+  while (have < h4.size()) {
+    have += (reads == 0 ? chunk : std::clamp<std::uint64_t>(have, chunk, 4u << 20));
+    ++reads;
+  }
+  EXPECT_EQ(hub.requests(), 1 + reads);
+  EXPECT_LE(reads, 1 + static_cast<int>((h4.size() + chunk - 1) / chunk));
+  fs::path local = fs::path(tmp.path()) / "model-Q4_K_M.gguf";
+  write_local(local, r.files["model-Q4_K_M.gguf"]);
+  auto disk = cli("inspect " + local.string() + " --json --context 8192");
+  ASSERT_EQ(disk.code, 0) << disk.err;
+  EXPECT_EQ(without_origin(parse(remote.out)), without_origin(parse(disk.out)));
+  auto bad = cli("inspect org/gguf:Q5_K_M");
+  EXPECT_EQ(bad.code, 2);
+  EXPECT_NE(bad.err.find("Q5_K_M"), std::string::npos) << bad.err;
+  auto path = cli("inspect org/gguf/model-Q8_0.gguf --json");
+  EXPECT_EQ(path.code, 0) << path.err;
+}
+
+TEST_F(RemoteTest, ErrorsNameModelUrlAndStatus) {
+  tiny();
+  auto repo = cli("inspect hf://org/nothere");
+  EXPECT_EQ(repo.code, 2);
+  EXPECT_NE(repo.err.find("HTTP 404"), std::string::npos) << repo.err;
+  EXPECT_NE(repo.err.find("repo org/nothere not found"), std::string::npos) << repo.err;
+  auto rev = cli("inspect hf://org/tiny@nobranch");
+  EXPECT_EQ(rev.code, 2);
+  EXPECT_NE(rev.err.find("revision 'nobranch' not found"), std::string::npos) << rev.err;
+  auto path = cli("inspect hf://org/tiny/none.gguf");
+  EXPECT_EQ(path.code, 2);
+  EXPECT_NE(path.err.find("none.gguf"), std::string::npos) << path.err;
+  auto escape = cli("inspect hf://org/tiny@../x");
+  EXPECT_EQ(escape.code, 2);
+}
+
+TEST_F(RemoteTest, RetriesHonourRetryAfterThenGiveUp) {
+  HubRepo& r = tiny();
+  r.fail_429 = 2;
+  auto ok = cli("inspect hf://org/tiny --json");
+  ASSERT_EQ(ok.code, 0) << ok.err;
+  EXPECT_EQ(hub.requests(), 2 + 3);  // two 429s, then API, config, header
+  EXPECT_EQ(parse(ok.out).find("remote")->find("requests")->as_int(), 5);
+  r.fail_503 = 100;
+  auto gave_up = cli("inspect hf://org/tiny --refresh --retries 2");
+  EXPECT_EQ(gave_up.code, 2);
+  EXPECT_NE(gave_up.err.find("HTTP 503"), std::string::npos) << gave_up.err;
+  EXPECT_NE(gave_up.err.find("gave up after 3 tries"), std::string::npos) << gave_up.err;
+}
+
+TEST_F(RemoteTest, SlowServerTimesOut) {
+  HubRepo& r = tiny();
+  r.slow_ms = 1500;
+  auto slow = cli("inspect hf://org/tiny --timeout 0.3 --retries 0");
+  EXPECT_EQ(slow.code, 2);
+  EXPECT_NE(slow.err.find("timed out"), std::string::npos) << slow.err;
+  r.slow_ms = 0;
+}
+
+TEST_F(RemoteTest, MisbehavingServers) {
+  HubRepo& r = tiny();
+  r.ignore_range = true;  // the 117 MB shard comes whole: cut off after the first 64 KiB
+  auto ignored = cli("inspect hf://org/tiny --json");
+  ASSERT_EQ(ignored.code, 0) << ignored.err;
+  EXPECT_LT(parse(ignored.out).find("remote")->find("bytes_read")->as_int(), 4 << 20);
+  r.ignore_range = false;
+  r.wrong_range = true;
+  auto wrong = cli("inspect hf://org/tiny --refresh");
+  EXPECT_EQ(wrong.code, 2);
+  EXPECT_NE(wrong.err.find("Content-Range"), std::string::npos) << wrong.err;
+  r.wrong_range = false;
+  r.truncate = true;
+  auto cut = cli("inspect hf://org/tiny --refresh");
+  EXPECT_EQ(cut.code, 2);
+  EXPECT_NE(cut.err.find("truncated"), std::string::npos) << cut.err;
+  r.truncate = false;
+  r.bad_json = true;
+  auto html = cli("inspect hf://org/tiny --refresh");
+  EXPECT_EQ(html.code, 2);
+  EXPECT_NE(html.err.find("a JSON answer from the Hub API"), std::string::npos) << html.err;
+  r.bad_json = false;
+  // A renamed repo: every URL answers with a relative redirect to the new name.
+  HubRepo& old = hub.repo("old/tiny");
+  old.renamed_to = "org/tiny";
+  auto moved = cli("inspect hf://old/tiny --json");
+  EXPECT_EQ(moved.code, 0) << moved.err;
+}
+
+TEST_F(RemoteTest, WireParsers) {
+  auto cr = remote::parse_content_range("bytes 0-65535/117440512");
+  ASSERT_TRUE(cr);
+  EXPECT_EQ(cr->end, 65535u);
+  EXPECT_EQ(*cr->total, 117440512u);
+  EXPECT_FALSE(remote::parse_content_range("bytes 10-5/100"));
+  EXPECT_FALSE(remote::parse_content_range("bytes 0-99/50"));
+  EXPECT_FALSE(remote::parse_content_range("items 0-1/2"));
+  EXPECT_EQ(*remote::parse_retry_after_ms("2"), 2000);
+  EXPECT_FALSE(remote::parse_retry_after_ms("Wed, 21 Oct 2015 07:28:00 GMT"));
+  EXPECT_FALSE(remote::parse_repo_info("<html>", "u"));
+  EXPECT_TRUE(remote::valid_revision("v1.0"));
+  EXPECT_FALSE(remote::valid_revision("../x"));
+  EXPECT_FALSE(remote::safe_relative_path("a/../b"));
+  EXPECT_EQ(remote::url_origin("HTTP://Host/x"), "http://host:80");
+}
+
 }  // namespace
 }  // namespace kvspec::test

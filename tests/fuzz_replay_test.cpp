@@ -65,6 +65,10 @@ TEST(FuzzReplay, SafetensorsCorpus) {
   EXPECT_GE(replay("safetensors", fuzz::safetensors_one), 1);
 }
 
+TEST(FuzzReplay, RemoteCorpus) {
+  EXPECT_GE(replay("remote", fuzz::remote_one), 4);
+}
+
 TEST(FuzzReplay, GgufCorpusAndFixtures) {
   int n = replay("gguf", fuzz::gguf_one);
   for (const auto& p : files_under(data_path("gguf")))

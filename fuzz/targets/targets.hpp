@@ -21,4 +21,8 @@ void safetensors_one(std::string_view bytes);
 // A GGUF file → header → spec and weights (llama.cpp's hparams) → sizes → reports.
 void gguf_one(std::string_view bytes);
 
+// The first byte picks a network-facing parser (src/remote/wire.hpp: Hub API JSON, Content-Range,
+// Retry-After, safetensors header length, URL pieces) or a GGUF header prefix; the rest is its input.
+void remote_one(std::string_view bytes);
+
 }  // namespace kvspec::fuzz

@@ -346,6 +346,43 @@ TEST_F(RemoteTest, MisbehavingServers) {
   EXPECT_EQ(moved.code, 0) << moved.err;
 }
 
+TEST_F(RemoteTest, KilledFetchLeavesACacheTheNextRunTrusts) {
+  HubRepo& r = tiny();
+  r.slow_ms = 300;  // the API answer lands, the files are still in flight when the process dies
+  auto killed = cli("inspect hf://org/tiny --json", "timeout -s KILL 0.45");
+  EXPECT_NE(killed.code, 0);
+  r.slow_ms = 0;
+  hub.clear();
+  auto next = cli("inspect hf://org/tiny --json");
+  ASSERT_EQ(next.code, 0) << next.err;
+  json::Value a = parse(next.out);
+  EXPECT_EQ(a.find("num_layers")->as_int(), 28);
+  // Whatever was half-written was never renamed into place: every file the entry lists checks out again.
+  auto again = cli(std::string("inspect hf://org/tiny@") + kCommit + " --json");
+  ASSERT_EQ(again.code, 0) << again.err;
+  EXPECT_TRUE(parse(again.out).find("remote")->find("from_cache")->as_bool());
+}
+
+TEST_F(RemoteTest, CorruptEntryIsRefetched) {
+  tiny();
+  const std::string at = std::string("inspect hf://org/tiny@") + kCommit + " --json";
+  ASSERT_EQ(cli(at).code, 0);
+  int damaged = 0;
+  for (const auto& e : fs::recursive_directory_iterator(cache.path()))
+    if (e.path().filename() == "model.safetensors" && e.path().parent_path().filename() == "files") {
+      std::fstream f(e.path(), std::ios::in | std::ios::out | std::ios::binary);
+      f.seekp(10);
+      f.write("XX", 2);
+      ++damaged;
+    }
+  ASSERT_EQ(damaged, 1);
+  hub.clear();
+  auto again = cli(at);
+  ASSERT_EQ(again.code, 0) << again.err;
+  EXPECT_EQ(hub.requests(), 1);  // the header again; listing and config.json from the cache
+  EXPECT_EQ(parse(again.out).find("remote")->find("requests")->as_int(), 1);
+}
+
 TEST_F(RemoteTest, WireParsers) {
   auto cr = remote::parse_content_range("bytes 0-65535/117440512");
   ASSERT_TRUE(cr);

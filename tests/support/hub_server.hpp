@@ -168,7 +168,6 @@ class HubServer {
 
   // The misbehaviour that comes before any answer; true when it answered.
   bool gate(HubRepo& r, const httplib::Request& req, httplib::Response& res) {
-    if (r.slow_ms > 0) std::this_thread::sleep_for(std::chrono::milliseconds(r.slow_ms));
     if (r.fail_429 > 0) {
       --r.fail_429;
       res.status = 429;
@@ -188,6 +187,17 @@ class HubServer {
     return false;
   }
 
+  // A slow repo's answers wait outside the lock, so concurrent requests overlap as on a real server.
+  void delay(const std::string& id) {
+    int ms = 0;
+    {
+      std::lock_guard<std::recursive_mutex> lock(repos_mutex_);
+      auto it = repos_.find(id);
+      if (it != repos_.end()) ms = it->second.slow_ms;
+    }
+    if (ms > 0) std::this_thread::sleep_for(std::chrono::milliseconds(ms));
+  }
+
   std::string resolve_rev(const HubRepo& r, const std::string& rev) {
     if (rev == r.commit) return rev;
     auto it = r.refs.find(rev);
@@ -198,8 +208,9 @@ class HubServer {
     hub_.Get(R"(/api/models/([^/]+)/([^/]+)/revision/([^/]+))",
              [this](const httplib::Request& req, httplib::Response& res) {
                log("hub", req);
-               std::lock_guard<std::recursive_mutex> lock(repos_mutex_);
                std::string id = req.matches[1].str() + "/" + req.matches[2].str();
+               delay(id);
+               std::lock_guard<std::recursive_mutex> lock(repos_mutex_);
                auto it = repos_.find(id);
                if (it == repos_.end()) {
                  res.status = 404;
@@ -237,8 +248,9 @@ class HubServer {
     hub_.Get(R"(/([^/]+)/([^/]+)/resolve/([^/]+)/(.+))", [this](const httplib::Request& req,
                                                                 httplib::Response& res) {
       log("hub", req);
-      std::lock_guard<std::recursive_mutex> lock(repos_mutex_);
       std::string id = req.matches[1].str() + "/" + req.matches[2].str();
+      delay(id);
+      std::lock_guard<std::recursive_mutex> lock(repos_mutex_);
       auto it = repos_.find(id);
       if (it == repos_.end()) {
         res.status = 404;
@@ -284,6 +296,7 @@ class HubServer {
     cdn_.Get(R"(/blob/([^/]+)/([^/]+)/([0-9a-f]{40})/(.+))",
              [this](const httplib::Request& req, httplib::Response& res) {
                log("cdn", req);
+               delay(req.matches[1].str() + "/" + req.matches[2].str());
                std::lock_guard<std::recursive_mutex> lock(repos_mutex_);
                auto it = repos_.find(req.matches[1].str() + "/" + req.matches[2].str());
                if (it == repos_.end()) {

@@ -51,6 +51,9 @@ class HubServer {
   static constexpr const char* kToken = "hf_test_token";
 
   HubServer() {
+    // More workers than the client's 16 connections: a kept-alive idle connection holds a worker.
+    hub_.new_task_queue = [] { return new httplib::ThreadPool(40); };
+    cdn_.new_task_queue = [] { return new httplib::ThreadPool(40); };
     setup_cdn();
     setup_hub();
     cdn_port_ = cdn_.bind_to_any_port("127.0.0.1");

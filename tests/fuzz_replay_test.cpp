@@ -69,6 +69,10 @@ TEST(FuzzReplay, EscapeCorpus) {
   EXPECT_GE(replay("escape", fuzz::escape_one), 5);
 }
 
+TEST(FuzzReplay, RemoteCorpus) {
+  EXPECT_GE(replay("remote", fuzz::remote_one), 4);
+}
+
 TEST(FuzzReplay, GgufCorpusAndFixtures) {
   int n = replay("gguf", fuzz::gguf_one);
   for (const auto& p : files_under(data_path("gguf")))

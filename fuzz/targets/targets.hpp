@@ -27,5 +27,8 @@ void escape_one(std::string_view bytes);
 // A model folder built from the input (files, hardlinks, symbolic links, an index) → safetensors shards or
 // GGUF split parts → de-duplication: distinct files, each tensor once.
 void shards_one(std::string_view bytes);
+// The first byte picks a network-facing parser (src/remote/wire.hpp: Hub API JSON, Content-Range,
+// Retry-After, safetensors header length, URL pieces) or a GGUF header prefix; the rest is its input.
+void remote_one(std::string_view bytes);
 
 }  // namespace kvspec::fuzz

@@ -42,6 +42,15 @@ struct CommandOptions {
   // Which file of a folder holding both config.json and a GGUF: "hf", "gguf", or empty = the GGUF for
   // --runtime llama.cpp, else config.json.
   std::string format;
+  // remote models (hf://, org/name not in the local cache, org/name:QUANT, URLs)
+  bool offline = false;         // no network (also HF_HUB_OFFLINE=1)
+  bool refresh = false;         // ignore kvspec's cache
+  bool no_cache = false;        // neither read nor write kvspec's cache
+  bool quiet = false;           // no progress on stderr
+  double timeout = 60;          // seconds for one transfer
+  double connect_timeout = 10;  // seconds to connect
+  std::int64_t retries = 3;     // retries of 429 / 5xx answers
+  double retry_wait = 1;        // seconds before the first retry (doubling), unless Retry-After says
 };
 
 enum class OutputFormat : std::uint8_t { text, json };

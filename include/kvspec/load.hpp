@@ -8,6 +8,7 @@
 #include <string_view>
 
 #include "kvspec/error.hpp"
+#include "kvspec/remote.hpp"
 #include "kvspec/spec.hpp"
 
 namespace kvspec {
@@ -24,6 +25,8 @@ struct LoadOptions {
   // Where to look for repo ids; empty = $HF_HUB_CACHE, else $HF_HOME/hub, else ~/.cache/huggingface/hub.
   std::optional<std::string> hf_cache_dir;
   SourceFormat format = SourceFormat::prefer_hf;
+  // hf://org/name, org/name (not in the local cache), org/name:QUANT, https:// URLs (README "Remote models").
+  RemoteOptions remote;
 };
 
 // Reads the model and derives its spec.

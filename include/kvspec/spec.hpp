@@ -9,6 +9,7 @@
 #include <utility>
 #include <vector>
 
+#include "kvspec/remote.hpp"
 #include "kvspec/weights.hpp"
 
 namespace kvspec {
@@ -144,6 +145,7 @@ struct ModelCacheSpec {
   std::vector<Fact> facts;
   std::optional<WeightsSummary> weights;  // from the safetensors headers, when the model folder has them
   std::optional<GgufSummary> gguf;        // set when read from a GGUF file
+  std::optional<RemoteInfo> remote;       // set when read from the Hub or a URL
 
   [[nodiscard]] std::int64_t num_layers() const { return static_cast<std::int64_t>(layers.size()); }
   [[nodiscard]] std::int64_t num_kv_heads() const;  // max over layers

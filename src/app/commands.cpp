@@ -2,6 +2,7 @@
 // load → spec → size (runtime profile, fit) → report.
 #include "kvspec/commands.hpp"
 
+#include <algorithm>
 #include <optional>
 #include <string>
 #include <utility>
@@ -40,6 +41,23 @@ Result<CacheDType> parse_dtype(const std::string& text, const std::string& flag)
     return usage(flag, "one of f32, f16, bf16, fp8_e4m3, fp8_e5m2, q8_0, q4_0, q4_1, q5_0, q5_1, iq4_nl",
                  "'" + text + "'");
   return *dt;
+}
+
+// The remote-model options (hf://, org/name not in the local cache, URLs).
+RemoteOptions remote_options(const CommandOptions& o) {
+  RemoteOptions r;
+  r.offline = o.offline;
+  r.refresh = o.refresh;
+  r.no_cache = o.no_cache;
+  r.quiet = o.quiet;
+  auto ms = [](double seconds) {
+    return static_cast<std::int64_t>(std::clamp(seconds, 0.001, 86400.0) * 1000);
+  };
+  r.timeout_ms = ms(o.timeout);
+  r.connect_timeout_ms = ms(o.connect_timeout);
+  r.max_tries = static_cast<int>(std::clamp<std::int64_t>(o.retries, 0, 20)) + 1;
+  r.retry_base_ms = ms(o.retry_wait);
+  return r;
 }
 
 Result<Parsed> parse_size_options(const CommandOptions& o) {
@@ -107,6 +125,7 @@ Result<Parsed> parse_size_options(const CommandOptions& o) {
     p.max_context = *m;
   }
   if (!o.hf_cache.empty()) p.load.hf_cache_dir = o.hf_cache;
+  p.load.remote = remote_options(o);
   // A folder with both config.json and a GGUF: the GGUF is what llama.cpp loads.
   if (o.format.empty())
     p.load.format = r.runtime == Runtime::llama_cpp ? SourceFormat::prefer_gguf : SourceFormat::prefer_hf;

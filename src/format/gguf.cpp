@@ -95,6 +95,8 @@ class Source {
  public:
   virtual ~Source() = default;
   virtual bool read_at(std::uint64_t offset, void* dst, std::size_t n) = 0;
+  // Bytes readable from `offset` (a remote prefix holds fewer than the file's size).
+  virtual std::uint64_t available(std::uint64_t offset) { return size - offset; }
   std::uint64_t size = 0;
 };
 
@@ -228,7 +230,8 @@ class Reader {
  private:
   bool fill() {
     buf_start_ = pos_;
-    std::uint64_t n = std::min<std::uint64_t>(kWindow, remaining());
+    std::uint64_t n = std::min<std::uint64_t>({kWindow, remaining(), src_.available(pos_)});
+    if (n == 0) return false;
     if (n > read_budget_) {
       over_read_budget_ = true;  // reported by read()
       return false;
@@ -609,6 +612,55 @@ Result<File> parse(Source& src, const std::string& name) {
 }
 
 }  // namespace
+
+namespace {
+
+// The first bytes of a file of `size` bytes; reading past them marks the prefix short.
+class PrefixSource final : public Source {
+ public:
+  PrefixSource(std::string_view prefix, std::uint64_t file_size) : prefix_(prefix) { size = file_size; }
+  bool read_at(std::uint64_t offset, void* dst, std::size_t n) override {
+    if (offset > prefix_.size() || n > prefix_.size() - offset) {
+      short_ = true;
+      return false;
+    }
+    std::memcpy(dst, prefix_.data() + offset, n);
+    return true;
+  }
+  std::uint64_t available(std::uint64_t offset) override {
+    if (offset >= prefix_.size()) {
+      short_ = true;
+      return 0;
+    }
+    return prefix_.size() - offset;
+  }
+  [[nodiscard]] bool was_short() const { return short_; }
+
+ private:
+  std::string_view prefix_;
+  bool short_ = false;
+};
+
+}  // namespace
+
+Result<PrefixParse> read_prefix(std::string_view prefix, std::uint64_t file_size, const std::string& name) {
+  if (prefix.size() > file_size)
+    return make_error(ErrorCode::internal, name, "", "a prefix no longer than the file", "a longer one");
+  PrefixSource src(prefix, file_size);
+  auto f = parse(src, name);
+  PrefixParse out;
+  if (!f) {
+    if (!src.was_short()) return f.error();
+    out.need = prefix.size() + 1;
+    return out;
+  }
+  if (f->header_end > prefix.size()) {
+    out.need = f->header_end;
+    return out;
+  }
+  out.file = std::move(*f);
+  return out;
+}
 
 Result<File> read_buffer(std::string_view bytes, const std::string& name) {
   MemorySource src(bytes);

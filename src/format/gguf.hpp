@@ -119,4 +119,12 @@ Result<File> read_file(const std::string& path);
 // Parses a header held in memory (tests and fuzzing); `name` appears in messages.
 Result<File> read_buffer(std::string_view bytes, const std::string& name);
 
+// Parses the header from the first bytes of a file of `file_size` bytes (a remote read). `need` > 0 and no
+// file: the header goes on past the prefix, read at least `need` bytes in all and call again.
+struct PrefixParse {
+  std::optional<File> file;
+  std::uint64_t need = 0;
+};
+Result<PrefixParse> read_prefix(std::string_view prefix, std::uint64_t file_size, const std::string& name);
+
 }  // namespace kvspec::gguf

@@ -82,6 +82,38 @@ void write_weights(JsonWriter& w, const std::optional<WeightsSummary>& ws) {
   w.end_object();
 }
 
+// `remote`: null for local files; where a Hub or URL model came from and what fetching it took.
+void write_remote(JsonWriter& w, const std::optional<RemoteInfo>& remote) {
+  if (!remote) {
+    w.null();
+    return;
+  }
+  auto opt = [](const std::string& s) {
+    return s.empty() ? std::optional<std::string>{} : std::optional<std::string>{s};
+  };
+  const RemoteInfo& r = *remote;
+  w.begin_object();
+  w.key("endpoint").value(r.endpoint);
+  w.key("repo").value(opt(r.repo));
+  w.key("revision").value(opt(r.revision));
+  w.key("commit").value(opt(r.commit));
+  w.key("files").begin_array();
+  for (const RemoteFile& f : r.files) {
+    w.begin_object();
+    w.key("path").value(f.path);
+    w.key("url").value(f.url);
+    w.key("bytes_read").value(f.bytes_read);
+    w.key("requests").value(f.requests);
+    w.key("cached").value(f.cached);
+    w.end_object();
+  }
+  w.end_array();
+  w.key("requests").value(r.requests);
+  w.key("bytes_read").value(r.bytes_read);
+  w.key("from_cache").value(r.from_cache);
+  w.end_object();
+}
+
 Status write_spec(JsonWriter& w, const ModelCacheSpec& spec, const ReportOptions& options,
                   const std::optional<CacheSize>& cache) {
   auto per_token = kv_bytes_per_token(spec, options.kv_dtype, options.kv_dtype);
@@ -212,6 +244,8 @@ Status write_spec(JsonWriter& w, const ModelCacheSpec& spec, const ReportOptions
   } else {
     w.key("gguf").null();
   }
+  w.key("remote");
+  write_remote(w, spec.remote);
   w.key("facts").begin_array();
   for (const Fact& f : spec.facts) {
     w.begin_object();

@@ -92,6 +92,14 @@ Result<std::string> render_text(const ModelCacheSpec& spec, const ReportOptions&
   auto per_token = kv_bytes_per_token(spec, options.kv_dtype, options.kv_dtype);
   if (!per_token) return per_token.error();
   std::string out = escape_for_terminal(spec.source) + "\n";
+  if (spec.remote) {
+    const RemoteInfo& r = *spec.remote;
+    std::string where = r.repo.empty() ? r.endpoint : fmt::format("{} {}", r.endpoint, r.repo);
+    if (!r.commit.empty()) where += fmt::format(" @ {}", r.commit.substr(0, 12));
+    row(out, "from",
+        fmt::format("{}: {} request{}, {} read{}", where, r.requests, r.requests == 1 ? "" : "s",
+                    format_bytes(r.bytes_read), r.from_cache ? " (files from kvspec's cache)" : ""));
+  }
   std::string type = spec.model_type.empty() ? "(none)" : spec.model_type;
   if (spec.text_model_type) type += fmt::format(" (text: {})", *spec.text_model_type);
   row(out, "model type", type);

@@ -25,6 +25,7 @@ Result<ModelCacheSpec> load_model(std::string_view model, const LoadOptions& opt
     auto spec = spec_from_gguf(loc->config_path);
     if (spec) spec->source = loc->name;
     if (spec && !loc->note.empty()) spec->notes.push_back({Note::Level::info, loc->note});
+    if (spec) spec->remote = loc->remote;
     return spec;
   }
   auto text = json::read_file_bounded(loc->config_path, json::kMaxConfigBytes);
@@ -43,6 +44,7 @@ Result<ModelCacheSpec> load_model(std::string_view model, const LoadOptions& opt
   auto spec = build_spec(*d);
   if (!spec) return spec.error();
   if (!loc->note.empty()) spec->notes.push_back({Note::Level::info, loc->note});
+  spec->remote = loc->remote;
   if (*ck) {
     spec->notes.insert(spec->notes.end(), (*ck)->notes.begin(), (*ck)->notes.end());
     if (!(*ck)->files.empty()) {

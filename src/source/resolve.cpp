@@ -15,6 +15,7 @@
 #include "json/json.hpp"
 #include "kvspec/gguf.hpp"
 #include "util/file_kind.hpp"
+#include "remote/hub.hpp"
 
 namespace fs = std::filesystem;
 
@@ -260,6 +261,21 @@ Result<std::optional<ModelLocation>> locate_in_folder(const fs::path& dir, std::
   return at(config.string(), std::move(note));
 }
 
+// True when the Hugging Face cache holds a folder for the repo (org/name[@rev]): then it answers, else the
+// Hub.
+bool hf_cache_has_repo(std::string_view model, const LoadOptions& options) {
+  std::string_view id = model.substr(0, model.find('@'));
+  auto slash = id.find('/');
+  std::string cache = options.hf_cache_dir.value_or(default_hf_cache_dir());
+  std::error_code ec;
+  return fs::is_directory(
+      fs::path(cache) / fmt::format("models--{}--{}", id.substr(0, slash), id.substr(slash + 1)), ec);
+}
+
+bool starts_with(std::string_view s, std::string_view p) {
+  return s.substr(0, p.size()) == p;
+}
+
 }  // namespace
 
 std::string default_hf_cache_dir() {
@@ -286,6 +302,9 @@ Result<ModelLocation> locate_model(std::string_view model, const LoadOptions& op
       (options.hf_cache_dir && options.hf_cache_dir->find('\0') != std::string::npos))
     return make_error(ErrorCode::usage, std::string(model), "",
                       "a model path or repo id (and cache folder) without NUL characters", "a NUL character");
+  // hf://, http:// and https:// names always reach the Hub or the URL (src/remote).
+  if (starts_with(model, "hf://") || starts_with(model, "http://") || starts_with(model, "https://"))
+    return remote::locate_remote(model, options);
   fs::path p{std::string(model)};
   std::error_code ec;
   auto st = fs::status(p, ec);
@@ -308,7 +327,18 @@ Result<ModelLocation> locate_model(std::string_view model, const LoadOptions& op
   }
   if (fs::is_symlink(fs::symlink_status(p, ec)))
     return make_error(ErrorCode::not_found, p.string(), "", "", "", "a broken or looping symbolic link");
-  if (looks_like_repo_id(model)) return locate_in_hf_cache(model, options);
+  if (looks_like_repo_id(model)) {
+    if (hf_cache_has_repo(model, options)) return locate_in_hf_cache(model, options);
+    // Not in the Hugging Face cache: the Hub (offline: kvspec's cache only). A failure says both.
+    auto r = remote::locate_remote(model, options);
+    if (r) return r;
+    auto local = locate_in_hf_cache(model, options);
+    if (local) return local;
+    Error e = r.error();
+    e.detail += "; and " + local.error().message();
+    return e;
+  }
+  if (remote::is_remote_name(model)) return remote::locate_remote(model, options);
   return make_error(ErrorCode::not_found, std::string(model), "", "", "", "no such file or folder");
 }
 

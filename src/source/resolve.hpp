@@ -11,10 +11,11 @@
 namespace kvspec {
 
 struct ModelLocation {
-  std::string dir;          // folder holding the model's files
-  std::string config_path;  // its config.json
-  std::string name;         // what the user asked for
-  std::string note;         // which file was read when the folder holds both config.json and a GGUF
+  std::string dir;                   // folder holding the model's files
+  std::string config_path;           // its config.json
+  std::string name;                  // what the user asked for
+  std::string note;                  // which file was read when the folder holds both config.json and a GGUF
+  std::optional<RemoteInfo> remote;  // fetched from the Hub or a URL (src/remote)
 };
 
 // The Hugging Face hub cache directory as huggingface_hub resolves it: $HF_HUB_CACHE, else $HF_HOME/hub, else

@@ -129,6 +129,20 @@ void add_size_options(CLI::App* cmd, SizeOptions& o) {
   cmd->add_option("--format", o.format,
                   "A folder with both config.json and a GGUF: hf or gguf (default: gguf for --runtime "
                   "llama.cpp, else hf)");
+  cmd->add_flag("--offline", o.offline,
+                "Remote models: no network, kvspec's cache only (also HF_HUB_OFFLINE=1)");
+  cmd->add_flag("--refresh", o.refresh, "Remote models: fetch again, ignoring kvspec's cache");
+  cmd->add_flag("--no-cache", o.no_cache, "Remote models: neither read nor write kvspec's cache");
+  cmd->add_flag("--quiet,-q", o.quiet, "No progress on stderr");
+  cmd->add_option("--timeout", o.timeout, "Remote models: seconds one transfer may take (default 60)")
+      ->check(CLI::PositiveNumber);
+  cmd->add_option("--connect-timeout", o.connect_timeout, "Remote models: seconds to connect (default 10)")
+      ->check(CLI::PositiveNumber);
+  cmd->add_option("--retries", o.retries, "Remote models: retries of 429 / 5xx answers (default 3)")
+      ->check(CLI::NonNegativeNumber);
+  cmd->add_option("--retry-wait", o.retry_wait,
+                  "Remote models: seconds before the first retry, doubling; Retry-After wins (default 1)")
+      ->check(CLI::NonNegativeNumber);
 }
 
 int print(const kvspec::Result<std::string>& text) {

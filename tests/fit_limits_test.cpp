@@ -258,7 +258,8 @@ TEST(ContextMeaning, TokensPerSequenceForLlamaCpp) {
   const std::string m = config_dir("meta-llama__Llama-3.1-8B");
   auto r = run_cli(m + " --runtime llama.cpp --context 32k --batch 4 --json");
   EXPECT_EQ(r.exit_code, 0) << r.out;
-  auto c = parse(r.out).root.find("cache");
+  const auto doc = parse(r.out);  // kept alive: c points into it
+  auto c = doc.root.find("cache");
   ASSERT_TRUE(c != nullptr && c->is_object()) << r.out;
   EXPECT_EQ(c->find("context")->as_int(), 32'768);
   EXPECT_EQ(c->find("cells")->as_int(), 32'768);

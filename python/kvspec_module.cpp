@@ -45,7 +45,18 @@ py::object fs_text(const std::string& s) {
   return py::reinterpret_steal<py::object>(o);
 }
 
-[[noreturn]] void raise(const kvspec::Error& e) {
+// The library's usage errors name the CLI's flag ("--kv-dtype"); Python callers wrote a keyword, so the
+// field (and the message built from it) names that keyword ("kv_dtype") instead.
+kvspec::Error with_keyword_field(kvspec::Error e) {
+  if (e.code == kvspec::ErrorCode::usage && e.field.starts_with("--")) {
+    e.field.erase(0, 2);
+    std::replace(e.field.begin(), e.field.end(), '-', '_');
+  }
+  return e;
+}
+
+[[noreturn]] void raise(const kvspec::Error& error) {
+  const kvspec::Error e = with_keyword_field(error);
   py::object exc = py::reinterpret_borrow<py::object>(g_error)(e.message());  // escaped: valid UTF-8
   exc.attr("code") = code_name(e.code);
   exc.attr("file") = fs_text(e.file);
@@ -154,9 +165,7 @@ kvspec::CommandOptions options_from(const py::kwargs& kw, bool allow_weights) {
   // the CLI refuses --batch 0 and --kv-bits 0 (None is the way to say "not given").
   auto refuse_zero = [&](const char* name, std::int64_t value, const char* expected) {
     if (value == 0 && kw.contains(name) && !kw[name].is_none()) {
-      std::string flag = std::string("--") + name;
-      std::replace(flag.begin(), flag.end(), '_', '-');
-      raise(kvspec::make_error(kvspec::ErrorCode::usage, "", flag, expected, "0"));
+      raise(kvspec::make_error(kvspec::ErrorCode::usage, "", name, expected, "0"));
     }
   };
   refuse_zero("batch", o.batch, "a positive number of sequences");
@@ -203,7 +212,9 @@ Raises kvspec.Error (a ValueError with code, file, field, expected, found) on ba
 
 }  // namespace
 
-PYBIND11_MODULE(kvspec, m) {
+// Built as kvspec._kvspec inside the package python/kvspec/ (its __init__.py re-exports these names, its
+// __init__.pyi types them).
+PYBIND11_MODULE(_kvspec, m) {
   m.doc() =
       "kvspec: a model's KV cache, layer by layer, from its files — before you download or load it.\n"
       "inspect(), compare() and fit() return the objects `kvspec ... --json` prints (see README.md).";

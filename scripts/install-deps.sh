@@ -8,6 +8,7 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev
   clang clang-format clang-tidy libclang-rt-14-dev valgrind
   python3 python3-dev pybind11-dev
+  python3-setuptools python3-wheel python3-venv python3-pip  # pip install . (python/package_test.py)
 )
 missing=()
 for p in "${packages[@]}"; do

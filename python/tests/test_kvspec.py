@@ -123,11 +123,15 @@ class Errors(unittest.TestCase):
     def test_bad_option_value_and_name(self):
         with self.assertRaises(kvspec.Error) as caught:
             kvspec.inspect(context="lots")
-        self.assertEqual(caught.exception.field, "--context")
+        self.assertEqual(caught.exception.field, "context")  # the keyword, not the flag
+        with self.assertRaises(kvspec.Error) as caught:
+            kvspec.inspect(context=1024, kv_dtype="f17")
+        self.assertEqual(caught.exception.field, "kv_dtype")  # not --kv-dtype
+        self.assertNotIn("--kv-dtype", str(caught.exception))
         for batch in (0, -2):
             with self.assertRaises(kvspec.Error) as caught:
                 kvspec.inspect(context=1024, batch=batch)
-            self.assertEqual((caught.exception.field, caught.exception.found), ("--batch", str(batch)))
+            self.assertEqual((caught.exception.field, caught.exception.found), ("batch", str(batch)))
         with self.assertRaises(TypeError):
             kvspec.inspect(contxt=1024)
         with self.assertRaises(TypeError):
@@ -178,7 +182,7 @@ class Errors(unittest.TestCase):
         self.assertNotIn("empty string", str(caught.exception))
         with self.assertRaises(kvspec.Error) as caught:
             kvspec.inspect(context=1024, runtime="mlx", kv_bits=0)  # as batch=0 is
-        self.assertEqual((caught.exception.field, caught.exception.found), ("--kv-bits", "0"))
+        self.assertEqual((caught.exception.field, caught.exception.found), ("kv_bits", "0"))
         # None still means "not given": an unquantized cache.
         self.assertIn("cache", kvspec.inspect(context=1024, runtime="mlx", kv_bits=None))
 
@@ -205,7 +209,7 @@ class Errors(unittest.TestCase):
     def test_fit_needs_memory(self):
         with self.assertRaises(kvspec.Error) as caught:
             kvspec.fit()
-        self.assertEqual(caught.exception.field, "--memory")
+        self.assertEqual(caught.exception.field, "memory")
 
 
 class Families(unittest.TestCase):
@@ -217,6 +221,24 @@ class Families(unittest.TestCase):
 
     def test_version(self):
         self.assertRegex(kvspec.__version__, r"^\d+\.\d+\.\d+$")
+
+
+class Stubs(unittest.TestCase):
+    def test_stub_functions_and_keywords_are_the_modules(self):
+        import ast
+        stub = ast.parse((pathlib.Path(kvspec.__file__).parent / "__init__.pyi").read_text())
+        funcs = {f.name: f for f in stub.body if isinstance(f, ast.FunctionDef)}
+        self.assertEqual(set(funcs), {"inspect", "summary", "compare", "fit", "families"})
+        self.assertTrue((pathlib.Path(kvspec.__file__).parent / "py.typed").exists())
+        for name, f in funcs.items():
+            keywords = {a.arg: None for a in f.args.kwonlyargs}
+            self.assertEqual("weights" in keywords, name == "fit", name)
+            call = getattr(kvspec, name)
+            args = [[EXAMPLE]] if name == "compare" else []
+            try:  # every keyword the stub declares is accepted (None = not given): no TypeError
+                call(*args, **keywords)
+            except kvspec.Error as e:
+                self.assertEqual((name, e.field), ("fit", "memory"))  # fit needs memory
 
 
 if __name__ == "__main__":

@@ -43,6 +43,7 @@ std::optional<Error> bare_size(const std::string& flag, const std::string& text)
   while (!t.empty() && (t.back() == ' ' || t.back() == '\t')) t.remove_suffix(1);
   if (t.empty() || !(std::isdigit(static_cast<unsigned char>(t.back())) || t.back() == '.'))
     return std::nullopt;
+  if (t.find_first_not_of("0") == std::string_view::npos) return std::nullopt;  // 0 is 0 in any unit
   std::string n(t);
   return usage(flag, fmt::format("a size with a unit: {0}GiB (binary, 2^30 bytes) or {0}GB (10^9 bytes)", n),
                "'" + text + "' (a bare number)");

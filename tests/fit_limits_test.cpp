@@ -138,13 +138,13 @@ TEST(ContextLimit, InspectWarnsPastTheLimit) {
 
 TEST(ContextLimit, FitCliSaysWhatTheMemoryAllows) {
   // --weights 0 leaves the whole budget to the cache (the exact runtime has no overhead).
-  auto r = run_cli("fit --memory " + std::to_string(kGemmaBudget) + " --weights 0 --json");
+  auto r = run_cli("fit --memory " + std::to_string(kGemmaBudget) + "B --weights 0 --json");
   EXPECT_EQ(r.exit_code, 0) << r.out;
   auto j = parse(r.out);
   EXPECT_EQ(j.root.find("context")->as_int(), 131'072);
   EXPECT_EQ(j.root.find("memory_allows_context")->as_int(), 155'904);
   auto past =
-      run_cli("fit --memory " + std::to_string(kGemmaBudget) + " --weights 0 --max-context 1M --json");
+      run_cli("fit --memory " + std::to_string(kGemmaBudget) + "B --weights 0 --max-context 1M --json");
   EXPECT_EQ(past.exit_code, 0) << past.out;
   EXPECT_EQ(parse(past.out).root.find("context")->as_int(), 155'904);
 }

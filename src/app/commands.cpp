@@ -3,8 +3,10 @@
 #include "kvspec/commands.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -33,6 +35,19 @@ struct Parsed {
 
 Error usage(std::string field, std::string expected, std::string found) {
   return make_error(ErrorCode::usage, "", std::move(field), std::move(expected), std::move(found));
+}
+
+// A size given as a bare number ("--memory 24") is refused rather than read as 24 bytes: nobody means
+// that, and the unit (GiB or GB) is a 7% difference. Explicit bytes ("24B") stay accepted.
+std::optional<Error> bare_size(const std::string& flag, const std::string& text) {
+  std::string_view t = text;
+  while (!t.empty() && (t.back() == ' ' || t.back() == '\t')) t.remove_suffix(1);
+  if (t.empty() || !(std::isdigit(static_cast<unsigned char>(t.back())) || t.back() == '.'))
+    return std::nullopt;
+  if (t.find_first_not_of("0") == std::string_view::npos) return std::nullopt;  // 0 is 0 in any unit
+  std::string n(t);
+  return usage(flag, fmt::format("a size with a unit: {0}GiB (binary, 2^30 bytes) or {0}GB (10^9 bytes)", n),
+               "'" + text + "' (a bare number)");
 }
 
 Result<CacheDType> parse_dtype(const std::string& text, const std::string& flag) {
@@ -104,11 +119,13 @@ Result<Parsed> parse_size_options(const CommandOptions& o) {
     return usage("--images", fmt::format("0 to {} images", kMaxImages), std::to_string(o.images));
   if (o.images >= 0) r.images = o.images;
   if (!o.memory.empty()) {
+    if (auto e = bare_size("--memory", o.memory)) return *e;
     p.memory = parse_byte_quantity(o.memory);
     if (!p.memory || p.memory->bytes <= 0)
       return usage("--memory", "a positive size such as 512MiB, 24GiB, 24G or 80GB", "'" + o.memory + "'");
   }
   if (!o.reserve.empty()) {
+    if (auto e = bare_size("--reserve", o.reserve)) return *e;
     auto rq = parse_byte_quantity(o.reserve);
     if (!rq) return usage("--reserve", "a size such as 1GiB or 512MiB", "'" + o.reserve + "'");
     p.reserve = rq->bytes;
@@ -247,6 +264,7 @@ Result<std::string> fit_command(const std::string& model, const CommandOptions& 
   fr.runtime = p->runtime;
   fr.target = p->context ? FitTarget::batch : FitTarget::context;
   if (!o.weights.empty()) {
+    if (auto e = bare_size("--weights", o.weights)) return *e;
     auto wq = parse_byte_quantity(o.weights);
     if (!wq) return usage("--weights", "a size such as 16GiB", "'" + o.weights + "'");
     fr.weights.bytes = wq->bytes;

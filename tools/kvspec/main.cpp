@@ -8,12 +8,15 @@
 
 #include <CLI/CLI.hpp>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
 #include <new>
+#include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include <fmt/format.h>
@@ -21,6 +24,7 @@
 #include "kvspec/commands.hpp"
 #include "kvspec/escape.hpp"
 #include "kvspec/registry.hpp"
+#include "kvspec/units.hpp"
 
 namespace {
 
@@ -85,18 +89,44 @@ int fail(const kvspec::Error& e) {
 // The CLI's options are the library's CommandOptions plus the output choice.
 struct SizeOptions : kvspec::CommandOptions {
   bool json = false;
+  std::string ctx_size;            // llama.cpp's -c: n_ctx, the total shared by the sequences
+  std::int64_t logical_batch = 0;  // llama.cpp's -b (n_batch): compute buffers only, never the cache
 };
 
+// "--batch must be >= 1" instead of CLI11's range of 300 digits.
+CLI::Validator at_least_one(const std::string& flag) {
+  return CLI::Validator(
+      [flag](std::string& value) -> std::string {
+        long long v = 0;
+        try {
+          std::size_t used = 0;
+          v = std::stoll(value, &used);
+          if (used != value.size()) return flag + " must be a whole number ≥ 1 (found '" + value + "')";
+        } catch (const std::exception&) {
+          return flag + " must be a whole number ≥ 1 (found '" + value + "')";
+        }
+        return v >= 1 ? std::string() : flag + " must be ≥ 1 (found " + value + ")";
+      },
+      "≥ 1");
+}
+
 void add_size_options(CLI::App* cmd, SizeOptions& o) {
+  cmd->add_option("--context,--max-model-len", o.context,
+                  "Context length in tokens per sequence: 4096, 32k, 128K, 1M (vLLM: --max-model-len)");
+  cmd->add_option("--ctx-size,-c", o.ctx_size,
+                  "llama.cpp: total context n_ctx shared by the sequences; per sequence = n_ctx / sequences "
+                  "(-c 16384 -np 4 = --context 4096 --parallel 4)");
+  cmd->add_option("--batch,--max-num-seqs", o.batch, "Number of sequences (default 1; vLLM: --max-num-seqs)")
+      ->check(at_least_one("--batch"));
+  cmd->add_option("--batch-size,-b", o.logical_batch,
+                  "llama.cpp: logical batch n_batch; sizes compute buffers, not the cache (sequences are "
+                  "--parallel/-np or --batch)")
+      ->check(at_least_one("--batch-size"));
   cmd->add_option(
-      "--context,-c", o.context,
-      "Context length in tokens per sequence: 4096, 32k, 128K, 1M (llama.cpp: -c = context x --parallel)");
-  cmd->add_option("--batch,-b", o.batch, "Number of sequences (default 1)")->check(CLI::PositiveNumber);
-  cmd->add_option(
-      "--kv-dtype", o.kv_dtype,
+      "--kv-dtype,--cache-type-k,--kv-cache-dtype", o.kv_dtype,
       "Cache dtype (K and V, or K with --v-dtype): f32, f16 (default), bf16, fp8_e4m3, fp8_e5m2, q8_0, "
       "q4_0, q4_1, q5_0, q5_1, iq4_nl");
-  cmd->add_option("--v-dtype", o.v_dtype, "V cache dtype (default: --kv-dtype)");
+  cmd->add_option("--v-dtype,--cache-type-v", o.v_dtype, "V cache dtype (default: --kv-dtype)");
   cmd->add_flag("--json", o.json, "Print the machine-readable form (JSON contract in README.md)");
   cmd->add_option("--hf-cache", o.hf_cache,
                   "Hugging Face hub cache for repo ids (default: $HF_HUB_CACHE, ...)");
@@ -106,18 +136,20 @@ void add_size_options(CLI::App* cmd, SizeOptions& o) {
   cmd->add_option("--images", o.images,
                   "Images per sequence for image cross-attention layers (Mllama; default 1, 0 = text only)");
   cmd->add_option("--parallel", o.parallel, "llama.cpp: sequences (n_seq_max, -np; default 1)")
-      ->check(CLI::PositiveNumber);
+      ->check(at_least_one("--parallel"));
   cmd->add_flag("--kv-unified", o.kv_unified, "llama.cpp: one KV stream shared by all sequences");
-  cmd->add_option("--ubatch", o.ubatch, "llama.cpp: micro-batch n_ubatch (default 512)");
+  cmd->add_option("--ubatch,--ubatch-size", o.ubatch, "llama.cpp: micro-batch n_ubatch (default 512)");
   cmd->add_option("--flash-attn", o.flash_attn, "llama.cpp: on, off or auto (default)");
   cmd->add_flag("--swa-full", o.swa_full, "llama.cpp: full-size cache for sliding-window layers");
   cmd->add_option("--kv-bits", o.kv_bits, "mlx: QuantizedKVCache bits, 4 or 8 (group 64)")
-      ->check(CLI::PositiveNumber);
+      ->check(at_least_one("--kv-bits"));
   cmd->add_option("--block-size", o.block_size, "vllm: tokens per block (default 16)");
   cmd->add_option("--max-num-batched-tokens", o.max_num_batched_tokens,
                   "vllm: scheduler token budget (default 8192, vllm serve on >= 70 GiB GPUs)");
-  cmd->add_option("--tp", o.tp, "vllm: tensor-parallel ranks; figures per rank (default 1)");
-  cmd->add_option("--pp", o.pp, "vllm: pipeline stages; figures for the largest stage (default 1)");
+  cmd->add_option("--tp,--tensor-parallel-size", o.tp,
+                  "vllm: tensor-parallel ranks; figures per rank (default 1)");
+  cmd->add_option("--pp,--pipeline-parallel-size", o.pp,
+                  "vllm: pipeline stages; figures for the largest stage (default 1)");
   cmd->add_option(
       "--memory", o.memory,
       "inspect: memory for the cache (vllm: blocks and max concurrency); fit: the device's memory. "
@@ -145,6 +177,111 @@ void add_size_options(CLI::App* cmd, SizeOptions& o) {
       ->check(CLI::NonNegativeNumber);
 }
 
+// The runtimes' single-dash multi-letter spellings (llama.cpp's -np, -ctk, ...; vLLM's -tp, -pp): CLI11
+// would read `-ctk q8_0` as `-c tk`, so they become their long forms before parsing.
+void rewrite_runtime_spellings(std::vector<std::string>& args) {
+  static constexpr std::pair<std::string_view, std::string_view> kSpellings[] = {
+      {"-np", "--parallel"},
+      {"-ctk", "--cache-type-k"},
+      {"-ctv", "--cache-type-v"},
+      {"-fa", "--flash-attn"},
+      {"-ub", "--ubatch-size"},
+      {"-tp", "--tensor-parallel-size"},
+      {"-pp", "--pipeline-parallel-size"},
+  };
+  for (auto& a : args)
+    for (const auto& [from, to] : kSpellings)
+      if (a == from) a = std::string(to);
+}
+
+// After parsing: llama.cpp's total -c becomes tokens per sequence (n_ctx_seq = n_ctx / n_seq_max, llama.cpp
+// src/llama-context.cpp), and flags the chosen runtime does not read are warned about, not dropped silently.
+// An error (exit 2) when the spellings contradict each other.
+std::optional<kvspec::Error> resolve_runtime_spellings(SizeOptions& o, const CLI::App& cmd) {
+  auto error = [](std::string field, std::string expected, std::string found) {
+    return kvspec::make_error(kvspec::ErrorCode::usage, "", std::move(field), std::move(expected),
+                              std::move(found));
+  };
+  if (!o.ctx_size.empty()) {
+    if (!o.context.empty())
+      return error("--ctx-size", "either -c/--ctx-size (llama.cpp's total) or --context (per sequence)",
+                   "both");
+    auto total = kvspec::parse_count(o.ctx_size);
+    if (!total || *total <= 0)
+      return error("--ctx-size", "a positive token count such as 16384 or 32k", "'" + o.ctx_size + "'");
+    const std::int64_t seqs = o.parallel > 0 ? o.parallel : (o.batch > 0 ? o.batch : 1);
+    if (*total < seqs)
+      return error("--ctx-size", fmt::format("at least one token per sequence ({} sequences)", seqs),
+                   o.ctx_size);
+    o.context = std::to_string(*total / seqs);
+    if (*total % seqs != 0)
+      report(fmt::format("kvspec: note: -c {} over {} sequences: {} tokens each (llama.cpp rounds down)\n",
+                         *total, seqs, *total / seqs));
+  }
+  if (o.logical_batch > 0)
+    report(
+        "kvspec: note: -b/--batch-size is llama.cpp's logical batch (n_batch): it sizes compute buffers, "
+        "not the KV cache, so the figures do not change; sequences are -np/--parallel (or --batch)\n");
+  struct OnlyFor {
+    const char* flag;
+    const char* runtime;
+  };
+  static constexpr OnlyFor kOnlyFor[] = {
+      {"--kv-unified", "llama.cpp"},        {"--ubatch", "llama.cpp"}, {"--flash-attn", "llama.cpp"},
+      {"--swa-full", "llama.cpp"},          {"--kv-bits", "mlx"},      {"--block-size", "vllm"},
+      {"--max-num-batched-tokens", "vllm"},
+  };
+  for (const auto& f : kOnlyFor)
+    if (cmd.count(f.flag) > 0 && o.runtime != f.runtime)
+      report(fmt::format("kvspec: warning: {} applies to --runtime {} only; ignored for --runtime {}\n",
+                         f.flag, f.runtime, kvspec::escape_for_terminal(o.runtime)));
+  return std::nullopt;
+}
+
+std::size_t edit_distance(std::string_view a, std::string_view b) {
+  std::vector<std::size_t> row(b.size() + 1);
+  for (std::size_t j = 0; j <= b.size(); ++j) row[j] = j;
+  for (std::size_t i = 1; i <= a.size(); ++i) {
+    std::size_t diag = row[0];
+    row[0] = i;
+    for (std::size_t j = 1; j <= b.size(); ++j) {
+      const std::size_t up = row[j];
+      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diag + (a[i - 1] == b[j - 1] ? 0 : 1)});
+      diag = up;
+    }
+  }
+  return row[b.size()];
+}
+
+// `kvspec inpsect x`: a first word that is no path, no repo id and close to a command is a typo.
+std::optional<std::string> mistyped_command(const std::string& word) {
+  static constexpr std::string_view kCommands[] = {"inspect", "compare", "fit", "families"};
+  if (word.empty() || word[0] == '-' || word.find('/') != std::string::npos ||
+      word.find('.') != std::string::npos || access(word.c_str(), F_OK) == 0)
+    return std::nullopt;
+  for (auto c : kCommands)
+    if (word == c) return std::nullopt;
+  for (auto c : kCommands)
+    if (edit_distance(word, c) <= (c.size() <= 3 ? 1U : 2U)) return std::string(c);
+  return std::nullopt;
+}
+
+constexpr const char* kModelForms =
+    "MODEL is one of:\n"
+    "  a folder with config.json (and safetensors headers) or with a GGUF file\n"
+    "  a config.json path\n"
+    "  a GGUF file, or the first part of a split set (model-00001-of-00003.gguf)\n"
+    "  org/name[@revision]: a Hugging Face repo id found offline in the local Hugging Face cache\n";
+
+constexpr const char* kExamples =
+    "Examples:\n"
+    "  kvspec inspect ./Llama-3.1-8B --context 32k\n"
+    "  kvspec inspect model.gguf --runtime llama.cpp -c 16384 -np 4 -ctk q8_0 -ctv q8_0\n"
+    "  kvspec inspect Qwen/Qwen3-8B --runtime vllm --max-model-len 32768 --kv-cache-dtype fp8_e4m3 "
+    "--memory 80GB\n"
+    "  kvspec compare ./a ./b --context 8k\n"
+    "  kvspec fit ./Llama-3.1-8B --memory 24GiB --context 32k\n";
+
 int print(const kvspec::Result<std::string>& text) {
   if (!text) return fail(text.error());
   return write_all(stdout, *text) ? kExitOk : output_failed();
@@ -157,7 +294,8 @@ kvspec::OutputFormat format(const SizeOptions& o) {
 int run(int argc, char** argv) {
   try {
     CLI::App app{
-        "kvspec: a model's KV cache, layer by layer, from its files — before you download or load it."};
+        "kvspec: a model's KV cache, layer by layer, from its files — before you download or load it.",
+        "kvspec"};
     app.set_version_flag("--version", std::string("kvspec ") + KVSPEC_VERSION);
     app.require_subcommand(0, 1);
     // CLI11's parse errors quote the arguments: the same prefix as every other error, and escaped.
@@ -166,10 +304,11 @@ int run(int argc, char** argv) {
                          kvspec::escape_for_terminal(e.what()));
     });
     app.footer(
-        "MODEL is a folder with config.json, a config.json path, or a Hugging Face repo id "
-        "(org/name[@revision])\n"
-        "found offline in the local Hugging Face cache. `kvspec MODEL` is short for `kvspec inspect MODEL`.\n"
-        "Exit codes: 0 ok, 2 bad input or usage, 1 internal error, 74 the output could not be written.");
+        std::string(kModelForms) +
+        "`kvspec MODEL` is short for `kvspec inspect MODEL`. llama.cpp and vLLM spellings are accepted "
+        "(README: \"Runtime spellings\").\n"
+        "Exit codes: 0 ok, 2 bad input or usage, 1 internal error, 74 the output could not be written.\n\n" +
+        kExamples);
 
     SizeOptions inspect_opts;
     std::string inspect_model;
@@ -177,12 +316,14 @@ int run(int argc, char** argv) {
         app.add_subcommand("inspect", "Summarize one model's cache (default: the bundled example)");
     inspect->add_option("MODEL", inspect_model, "Model folder, config.json or org/name[@revision]");
     add_size_options(inspect, inspect_opts);
+    inspect->footer(std::string(kModelForms) + "\n" + kExamples);
 
     SizeOptions compare_opts;
     std::vector<std::string> compare_models;
     CLI::App* compare = app.add_subcommand("compare", "Show models side by side");
     compare->add_option("MODEL", compare_models, "Models to compare")->required();
     add_size_options(compare, compare_opts);
+    compare->footer(std::string(kModelForms) + "\n" + kExamples);
 
     SizeOptions fit_opts;
     std::string fit_model;
@@ -192,6 +333,7 @@ int run(int argc, char** argv) {
                     "Model folder, config.json or org/name[@revision] (default: the example)");
     add_size_options(fit, fit_opts);
     fit->add_option("--weights", fit_opts.weights, "Weights bytes, instead of the estimate from config.json");
+    fit->footer(std::string(kModelForms) + "\n" + kExamples);
 
     bool families_json = false;
     CLI::App* families = app.add_subcommand("families", "List the architecture families the registry knows");
@@ -199,6 +341,13 @@ int run(int argc, char** argv) {
 
     // `kvspec MODEL ...` means `kvspec inspect MODEL ...`; bare `kvspec` inspects the bundled example.
     std::vector<std::string> args(argv + 1, argv + argc);
+    rewrite_runtime_spellings(args);
+    if (!args.empty())
+      if (auto near = mistyped_command(args[0])) {
+        report("kvspec: error: unknown command '", kvspec::escape_for_terminal(args[0]), "'");
+        report(": did you mean '", *near, "'? (Run with --help for more information.)\n");
+        return kExitBadInput;
+      }
     if (args.empty() ||
         (args[0] != "inspect" && args[0] != "compare" && args[0] != "fit" && args[0] != "families" &&
          args[0] != "--help" && args[0] != "-h" && args[0] != "--version"))
@@ -210,6 +359,13 @@ int run(int argc, char** argv) {
       int rc = app.exit(e);
       return rc == 0 ? kExitOk : kExitBadInput;
     }
+    struct Chosen {
+      CLI::App* cmd;
+      SizeOptions* opts;
+    };
+    for (Chosen c : {Chosen{inspect, &inspect_opts}, Chosen{compare, &compare_opts}, Chosen{fit, &fit_opts}})
+      if (c.cmd->parsed())
+        if (auto e = resolve_runtime_spellings(*c.opts, *c.cmd)) return fail(*e);
     if (*compare) return print(kvspec::compare_command(compare_models, compare_opts, format(compare_opts)));
     if (*fit) return print(kvspec::fit_command(fit_model, fit_opts, format(fit_opts)));
     if (*families)

@@ -28,7 +28,7 @@ install(FILES "${PROJECT_BINARY_DIR}/kvspecConfig.cmake" "${PROJECT_BINARY_DIR}/
 
 # pkg-config: fmt is public (Requires); simdjson only matters when linking the static archive (.private).
 if(KVSPEC_NEEDS_SIMDJSON)
-  set(KVSPEC_PC_REQUIRES_PRIVATE "simdjson, libcurl")
+  set(KVSPEC_PC_REQUIRES_PRIVATE "simdjson")
 else()
   set(KVSPEC_PC_REQUIRES_PRIVATE "")
 endif()

@@ -104,6 +104,13 @@ std::string text_or_int(const py::handle& v, const char* name) {
   throw py::type_error(std::string(name) + ": expected an int or a str such as '32k'");
 }
 
+// A size: an int is bytes (the CLI refuses a bare number, so it is spelt "NB"), a str carries its unit
+// ("24GiB").
+std::string size_text(const py::handle& v, const char* name) {
+  std::string t = text_or_int(v, name);
+  return py::isinstance<py::int_>(v) ? t + "B" : t;
+}
+
 std::int64_t integer(const py::handle& v, const char* name) {
   if (py::isinstance<py::int_>(v) && !py::isinstance<py::bool_>(v)) return int64_of(v, name);
   throw py::type_error(std::string(name) + ": expected an int");
@@ -144,9 +151,9 @@ constexpr Keyword kKeywords[] = {
     {"max_num_batched_tokens", [](O& o, H v, const char* n) { o.max_num_batched_tokens = integer(v, n); }},
     {"tp", [](O& o, H v, const char* n) { o.tp = integer(v, n); }},
     {"pp", [](O& o, H v, const char* n) { o.pp = integer(v, n); }},
-    {"memory", [](O& o, H v, const char* n) { o.memory = text_or_int(v, n); }},
-    {"reserve", [](O& o, H v, const char* n) { o.reserve = text_or_int(v, n); }},
-    {"weights", [](O& o, H v, const char* n) { o.weights = text_or_int(v, n); }},
+    {"memory", [](O& o, H v, const char* n) { o.memory = size_text(v, n); }},
+    {"reserve", [](O& o, H v, const char* n) { o.reserve = size_text(v, n); }},
+    {"weights", [](O& o, H v, const char* n) { o.weights = size_text(v, n); }},
     {"max_context", [](O& o, H v, const char* n) { o.max_context = text_or_int(v, n); }},
     {"format", [](O& o, H v, const char* n) { o.format = text(v, n); }},
 };

@@ -14,8 +14,8 @@
 
 #include "json/json.hpp"
 #include "kvspec/gguf.hpp"
-#include "util/file_kind.hpp"
 #include "remote/hub.hpp"
+#include "util/file_kind.hpp"
 
 namespace fs = std::filesystem;
 

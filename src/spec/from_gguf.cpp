@@ -15,8 +15,8 @@
 #include "kvspec/gguf.hpp"
 #include "kvspec/weights.hpp"
 #include "spec/gguf_arch.hpp"
-#include "spec/validate_spec.hpp"
 #include "spec/gguf_splits.hpp"
+#include "spec/validate_spec.hpp"
 #include "util/checked.hpp"
 
 namespace kvspec {

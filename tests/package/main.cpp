@@ -14,8 +14,8 @@ int main() {
   // Gemma 3 12B: 48 layers × 8 KV heads × head_dim 256 (Gemma3TextConfig default) × (K+V) × 2 bytes (f16).
   constexpr long long expected = 48LL * 8 * 256 * 2 * 2;
   if (!bytes || *bytes != expected) {
-    std::printf("kv_bytes_per_token: got %lld, expected %lld\n", bytes ? static_cast<long long>(*bytes) : -1LL,
-                expected);
+    std::printf("kv_bytes_per_token: got %lld, expected %lld\n",
+                bytes ? static_cast<long long>(*bytes) : -1LL, expected);
     return 1;
   }
   std::printf("ok %lld\n", expected);

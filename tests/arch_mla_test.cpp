@@ -75,10 +75,16 @@ TEST(ArchMla, DeepSeekV32IndexerIsASeparateComponent) {
   EXPECT_EQ(idx.values_per_token, 61 * 128);
   EXPECT_EQ(idx.bytes_per_token, 61 * 128 * 2);
   EXPECT_EQ(idx.bytes_per_token, 15'616);
-  // The exact total counts the latent only: 70,272 × 1000.
+  // The exact total holds the latent and the indexer keys: (70,272 + 15,616) × 1000 = 85,888,000.
   auto c = size_exact(s, {1000, 1, CacheDType::f16, CacheDType::f16});
   ASSERT_TRUE(c);
-  EXPECT_EQ(c->total_bytes, 70'272 * 1000);
+  EXPECT_EQ(c->total_bytes, (70'272 + 15'616) * 1000);
+  EXPECT_EQ(c->extra_bytes, 15'616 * 1000);
+  // At 4096 tokens, batch 2: (61 × 576 + 61 × 128) × 2 B × 4096 × 2 = 703,594,496.
+  auto c2 = size_exact(s, {4096, 2, CacheDType::f16, CacheDType::f16});
+  ASSERT_TRUE(c2);
+  EXPECT_EQ(c2->total_bytes, std::int64_t{61 * 576 + 61 * 128} * 2 * 4096 * 2);
+  EXPECT_EQ(c2->total_bytes, 703'594'496);
 }
 
 TEST(ArchMla, DeepSeekV2LiteWithoutQueryLora) {

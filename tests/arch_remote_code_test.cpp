@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <optional>
 
+#include "cli_util.hpp"
 #include "kvspec/registry.hpp"
 #include "test_util.hpp"
 
@@ -206,6 +207,8 @@ TEST(RemoteCode, MiniMaxM3IndexKeysBesideKv) {
   EXPECT_EQ(s.extra_components[0].values_per_token, 57 * 128);
   EXPECT_EQ(s.extra_components[0].bytes_per_token, 57 * 128 * 2);
   EXPECT_FALSE(has_warning(s));
+  // exact at 4096 tokens: K/V 60 × 2 × 4 × 128 × 2 B + index keys 57 × 128 × 2 B, each × 4096
+  EXPECT_EQ(exact_bytes(s, 4096), std::int64_t{60 * 2 * 4 * 128 * 2 + 57 * 128 * 2} * 4096);
 }
 
 TEST(RemoteCode, MiniMaxM3LayerTypesNameTheSparseLayers) {
@@ -232,7 +235,6 @@ TEST(RemoteCode, DeepseekV4WindowAndCompressedBuffers) {
   EXPECT_EQ(l.window, 128);
   // window part: 61 × 512 × 2 B per token, at most 128 tokens
   EXPECT_EQ(bytes_per_token_f16(s), 61 * 512 * 2);
-  EXPECT_EQ(exact_bytes(s, 4096), std::int64_t{61} * 512 * 2 * 128);
   // compress_ratios[0..61): 30 × 4 (CSA) and 31 × 128 (HCA); the 62nd entry (0) is the MTP layer's
   ASSERT_EQ(s.extra_components.size(), 2U);
   EXPECT_EQ(s.extra_components[0].name, "compressed KV");
@@ -241,6 +243,30 @@ TEST(RemoteCode, DeepseekV4WindowAndCompressedBuffers) {
   EXPECT_EQ(s.extra_components[1].name, "compressed indexer keys");
   EXPECT_EQ(s.extra_components[1].values_per_token, 30 * 128 / 4);
   EXPECT_FALSE(has_warning(s));
+  // exact at 4096 tokens (bf16 = 2 B): window 61 × 512 × 128; CSA pooled 30 × floor(4096/4) = 1024 entries ×
+  // 512; HCA pooled 31 × floor(4096/128) = 32 entries × 512; CSA indexer 30 × 1024 entries × 128.
+  const std::int64_t window = std::int64_t{61} * 512 * 128 * 2;
+  EXPECT_EQ(exact_bytes(s, 4096), window + std::int64_t{30} * 1024 * 512 * 2 + 31 * 32 * 512 * 2 +
+                                      std::int64_t{30} * 1024 * 128 * 2);
+  // 1000 tokens (not a multiple): floor(1000/4) = 250, floor(1000/128) = 7; the window is full (128).
+  EXPECT_EQ(exact_bytes(s, 1000),
+            window + std::int64_t{30} * 250 * 512 * 2 + 31 * 7 * 512 * 2 + std::int64_t{30} * 250 * 128 * 2);
+  // 3 tokens: no pooled entry yet, 3 window tokens.
+  EXPECT_EQ(exact_bytes(s, 3), std::int64_t{61} * 512 * 3 * 2);
+}
+
+// The JSON names the part of the total held by the extra components, and each pooled buffer's ratio.
+TEST(RemoteCode, DeepseekV4PooledBuffersInJson) {
+  auto r = run_cli("inspect " + data_path("configs/deepseek-ai__DeepSeek-V4-Pro") + " --context 4096 --json");
+  ASSERT_EQ(r.exit_code, 0) << r.out;
+  // window 61 × 512 × 128 × 2 = 7,995,392; CSA 30 × 1,024 × 512 × 2 = 31,457,280; HCA 31 × 32 × 512 × 2 =
+  // 1,015,808; CSA indexer 30 × 1,024 × 128 × 2 = 7,864,320. Extras 40,337,408; total 48,332,800.
+  EXPECT_NE(r.out.find("\"extra_bytes\": 40337408"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("\"total_bytes\": 48332800"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("\"ratio\": 128,"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("\"ratio\": 4,"), std::string::npos) << r.out;
+  auto text = run_cli("inspect " + data_path("configs/deepseek-ai__DeepSeek-V4-Pro") + " --context 4096");
+  EXPECT_NE(text.out.find("extra components"), std::string::npos) << text.out;
 }
 
 TEST(RemoteCode, RegistryListsEachRuleWithItsSource) {

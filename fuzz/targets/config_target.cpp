@@ -39,7 +39,9 @@ void check_size(const CacheSize& c, std::size_t layers) {
     KVSPEC_FUZZ_CHECK(b >= 0);
     sum += b;  // cannot wrap: each term is part of total_bytes, which fitted
   }
-  KVSPEC_FUZZ_CHECK(sum == c.total_bytes);
+  // The extra components (indexer keys, pooled buffers) are counted beside the layers.
+  KVSPEC_FUZZ_CHECK(c.extra_bytes >= 0 && c.extra_bytes <= c.kv_bytes);
+  KVSPEC_FUZZ_CHECK(sum + c.extra_bytes == c.total_bytes);
 }
 
 // The JSON report must be JSON: every string from the config (model_type, notes) escaped.

@@ -37,6 +37,7 @@ struct CacheSize {
   std::int64_t kv_bytes = 0;     // attention K/V (or latents), all sequences
   std::int64_t state_bytes = 0;  // recurrent state, all sequences
   std::int64_t total_bytes = 0;  // kv_bytes + state_bytes
+  std::int64_t extra_bytes = 0;  // the spec's extra_components (indexer keys, pooled KV), part of kv_bytes
   // What the runtime holds right after a one-pass prefill of the context, when that is more than it holds
   // between decode steps (transformers' sliding layers, mlx-lm's RotatingKVCache); total_bytes otherwise.
   std::int64_t peak_bytes = 0;
@@ -73,6 +74,10 @@ Result<std::int64_t> kv_bytes_per_token(const ModelCacheSpec& spec, CacheDType k
 
 // Tokens a layer holds for a sequence of `context` tokens, in the exact runtime.
 std::int64_t exact_tokens_held(const LayerSpec& layer, std::int64_t context);
+
+// Elements a component holds for a sequence of `context` tokens: values_per_token × context, or for pooled
+// buffers the sum of floor(context / ratio) × values.
+Result<std::int64_t> component_values_held(const CacheComponent& component, std::int64_t context);
 
 Result<CacheSize> size_exact(const ModelCacheSpec& spec, const SizeRequest& request);
 

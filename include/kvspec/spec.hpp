@@ -96,12 +96,22 @@ struct Fact {
   std::string origin;  // the field it was read from, or the rule that supplied it
 };
 
-// A cache component outside the per-layer attention KV (e.g. DeepSeek-V3.2's indexer keys).
+// One layer's buffer that keeps floor(tokens / ratio) entries of `values` elements (DeepSeek-V4's compressor
+// pools every `ratio` tokens into one entry).
+struct PooledBuffer {
+  std::int64_t ratio = 1;
+  std::int64_t values = 0;
+};
+
+// A cache component outside the per-layer attention KV (e.g. DeepSeek-V3.2's indexer keys). `exact` counts
+// it; each runtime profile prices it by that runtime's own rule.
 struct CacheComponent {
   std::string name;
-  std::int64_t bytes_per_token = 0;  // at the model's own dtype
+  std::int64_t bytes_per_token = 0;  // at the model's own dtype (the average, for pooled buffers)
   std::string note;
   std::int64_t values_per_token = 0;  // elements per token over all layers, for runtimes that re-price them
+  // When set, the component grows by these buffers instead of values_per_token elements every token.
+  std::vector<PooledBuffer> pooled;
 };
 
 // What a GGUF file says about itself, and its weights counted from the tensor infos (set for GGUF sources

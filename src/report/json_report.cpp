@@ -21,6 +21,7 @@ void write_cache(JsonWriter& w, const CacheSize& c) {
   w.key("kv_bytes").value(c.kv_bytes);
   w.key("state_bytes").value(c.state_bytes);
   w.key("peak_bytes").value(c.peak_bytes);
+  w.key("extra_bytes").value(c.extra_bytes);
   w.key("per_layer_bytes").begin_array();
   for (auto b : c.per_layer_bytes) w.value(b);
   w.end_array();
@@ -180,6 +181,16 @@ Status write_spec(JsonWriter& w, const ModelCacheSpec& spec, const ReportOptions
     w.key("bytes_per_token").value(c.bytes_per_token);
     w.key("note").value(c.note);
     w.key("values_per_token").value(c.values_per_token);
+    if (!c.pooled.empty()) {
+      w.key("pooled").begin_array();
+      for (const PooledBuffer& b : c.pooled) {
+        w.begin_object();
+        w.key("ratio").value(b.ratio);
+        w.key("values").value(b.values);
+        w.end_object();
+      }
+      w.end_array();
+    }
     w.end_object();
   }
   w.end_array();

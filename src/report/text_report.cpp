@@ -16,7 +16,8 @@ namespace {
 // Values carry text from the model's files (model_type, quantization method, dtypes, file type names):
 // escaped.
 void row(std::string& out, std::string_view label, std::string_view value) {
-  out += fmt::format("  {:<15}{}\n", escape_for_terminal(label), escape_for_terminal(value));
+  // A label past the column still gets one space before its value.
+  out += fmt::format("  {:<14} {}\n", escape_for_terminal(label), escape_for_terminal(value));
 }
 
 std::string bytes_with_exact(std::int64_t b) {
@@ -50,6 +51,9 @@ void size_table(std::string& out, const ModelCacheSpec& spec, const CacheSize& c
     const Group& g = groups[label];
     out += fmt::format("  {:<18}{:>7}{:>14}{:>16}\n", label, g.layers, g.tokens, format_bytes(g.bytes));
   }
+  if (c.extra_bytes > 0)  // indexer keys, pooled buffers: beside the layers' own rows
+    out +=
+        fmt::format("  {:<18}{:>7}{:>14}{:>16}\n", "extra components", "", "", format_bytes(c.extra_bytes));
   if (c.state_bytes > 0)
     out +=
         fmt::format("  {:<18}{:>7}{:>14}{:>16}\n", "  of which state", "", "", format_bytes(c.state_bytes));

@@ -294,6 +294,7 @@ Result<RuntimeSize> size_llama_cpp(const ModelCacheSpec& spec, const RuntimeRequ
     if (!bytes) return bytes.error();
     if (auto s = add_kv_totals(out, *bytes, 0); !s) return s.error();
     indexer_bytes = *bytes;
+    out.extra_bytes = *bytes;
     out.notes.push_back(
         fmt::format("DSA indexer key cache (llama_kv_cache_dsa): {} values per cell in {}, no V",
                     idx->values_per_token, kt.name));

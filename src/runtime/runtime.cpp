@@ -171,6 +171,10 @@ Result<RuntimeSize> size_exact_runtime(const ModelCacheSpec& spec, const Runtime
     if (!vb) return vb.error();
     if (auto s = add_kv_totals(out, *kb, *vb); !s) return s.error();
   }
+  // size_exact() counted the extra components (keys, or DeepSeek-V4's shared K=V entries) into kv_bytes.
+  if (out.extra_bytes > 0) {
+    if (auto s = add_kv_totals(out, out.extra_bytes, 0); !s) return s.error();
+  }
   finish(out);
   return out;
 }

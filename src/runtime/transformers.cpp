@@ -150,6 +150,7 @@ Result<RuntimeSize> size_transformers(const ModelCacheSpec& spec, const RuntimeR
       indexer_bytes = *ib;
     }
     if (auto s = add_kv_totals(out, indexer_bytes, 0); !s) return s.error();
+    out.extra_bytes = indexer_bytes;
   }
   if (auto closed = close_totals(out); !closed) return closed.error();
   auto peak = sum("peak bytes", out.total_bytes, prefill_extra);

@@ -67,6 +67,27 @@ std::int64_t exact_tokens_held(const LayerSpec& layer, std::int64_t context) {
   return 0;
 }
 
+Result<std::int64_t> component_values_held(const CacheComponent& c, std::int64_t context) {
+  if (context < 0) return overflow("a component's size");
+  if (c.pooled.empty()) {
+    auto v = checked_mul(c.values_per_token, context);
+    if (!v || c.values_per_token < 0) return overflow("a component's size");
+    return *v;
+  }
+  std::int64_t total = 0;
+  for (const PooledBuffer& b : c.pooled) {
+    if (b.ratio < 1 || b.values < 0)
+      return make_error(ErrorCode::usage, "", c.name, "pooled buffers with ratio >= 1 and values >= 0",
+                        fmt::format("ratio {}, values {}", b.ratio, b.values));
+    auto v = checked_mul(context / b.ratio, b.values);
+    if (!v) return overflow("a component's size");
+    auto t = checked_add(total, *v);
+    if (!t) return overflow("a component's size");
+    total = *t;
+  }
+  return total;
+}
+
 Result<CacheSize> size_exact(const ModelCacheSpec& spec, const SizeRequest& request) {
   if (request.context <= 0 || request.batch <= 0)
     return make_error(ErrorCode::usage, "", request.context <= 0 ? "context" : "batch", "a positive integer",
@@ -91,6 +112,21 @@ Result<CacheSize> size_exact(const ModelCacheSpec& spec, const SizeRequest& requ
     out.per_layer_bytes.push_back(*layer_total);
     out.kv_bytes = *kv_sum;
     out.state_bytes = *state_sum;
+  }
+  // The caches beside the attention K/V (DSA indexer keys, DeepSeek-V4's pooled entries), priced in the K
+  // type (llama.cpp's llama_kv_cache_dsa keeps its indexer keys in the K cache type).
+  for (const CacheComponent& c : spec.extra_components) {
+    auto values = component_values_held(c, request.context);
+    if (!values) return values.error();
+    auto row = row_bytes(request.k_dtype, *values);
+    if (!row) return overflow("a component's size");
+    auto bytes = checked_mul(*row, request.batch);
+    if (!bytes) return overflow("a component's size");
+    auto extra = checked_add(out.extra_bytes, *bytes);
+    auto kv_sum = checked_add(out.kv_bytes, *bytes);
+    if (!extra || !kv_sum) return overflow("the cache size");
+    out.extra_bytes = *extra;
+    out.kv_bytes = *kv_sum;
   }
   auto total = checked_add(out.kv_bytes, out.state_bytes);
   if (!total) return overflow("the cache size");

@@ -74,16 +74,19 @@ Status v4_finish(BuildContext& ctx) {
   if (!idx_dim) return idx_dim.error();
   std::int64_t csa = 0, hca = 0, kv_values = 0, idx_values = 0;
   bool whole = true;  // every pooled width divides by its ratio
+  std::vector<PooledBuffer> kv_pools, idx_pools;
   for (std::int64_t r : *ratios) {
     if (r == 0) continue;
     (r == 4 ? csa : hca) += 1;
     whole = whole && ctx.head_dim % r == 0;
     kv_values += ctx.head_dim / r;
+    kv_pools.push_back({r, ctx.head_dim});
     if (r == 4) {
       if (!*idx_dim)
         return ctx.cfg.error("index_head_dim", "the indexer key width (CSA layers, ratio 4)", "none");
       whole = whole && **idx_dim % 4 == 0;
       idx_values += **idx_dim / 4;
+      idx_pools.push_back({4, **idx_dim});
     }
   }
   auto [elem, dtype] = model_dtype(ctx.cfg);
@@ -94,16 +97,18 @@ Status v4_finish(BuildContext& ctx) {
       "entry, buffers that grow with the context",
       *ctx.window, ctx.head_dim, csa, hca));
   if (kv_values == 0) return Ok{};
-  std::string exactness = whole ? "exact at context multiples of each ratio (floor(context / r) entries)"
-                                : "rounded down per layer (head_dim not a multiple of the ratio)";
+  std::string exactness =
+      whole ? "per token: the average; exact sizing keeps floor(context / r) entries"
+            : "per token: rounded down per layer; exact sizing keeps floor(context / r) entries";
   CacheComponent kv;
   kv.name = "compressed KV";
   kv.values_per_token = kv_values;
   kv.bytes_per_token = kv_values * elem;
+  kv.pooled = std::move(kv_pools);
   kv.note = fmt::format(
       "DeepSeek-V4 compressor pooled_kv: sum over compressed layers of head_dim {} / ratio × {} bytes ({}); "
       "{}; "
-      "not in kv_bytes_per_token or exact",
+      "not in kv_bytes_per_token",
       ctx.head_dim, elem, dtype, exactness);
   ctx.spec.extra_components.push_back(std::move(kv));
   if (idx_values > 0) {
@@ -111,9 +116,10 @@ Status v4_finish(BuildContext& ctx) {
     ix.name = "compressed indexer keys";
     ix.values_per_token = idx_values;
     ix.bytes_per_token = idx_values * elem;
+    ix.pooled = std::move(idx_pools);
     ix.note = fmt::format(
         "DeepSeek-V4 indexer pooled keys: {} CSA layers × index_head_dim {} / 4 × {} bytes ({}); {}; not in "
-        "kv_bytes_per_token or exact",
+        "kv_bytes_per_token",
         csa, **idx_dim, elem, dtype, exactness);
     ctx.spec.extra_components.push_back(std::move(ix));
   }

@@ -147,6 +147,9 @@ void start(Job& j, CURLM* multi, const HttpOptions& o) {
   curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, on_header);
   curl_easy_setopt(e, CURLOPT_HEADERDATA, &j);
   curl_easy_setopt(e, CURLOPT_PRIVATE, &j);
+  // Over TLS, ALPN tells within the handshake whether the connection multiplexes (HTTP/2): wait for it rather
+  // than open a connection per transfer. Plain http is HTTP/1.1 here, and waiting would serialize transfers.
+  if (j.url.rfind("https://", 0) == 0) curl_easy_setopt(e, CURLOPT_PIPEWAIT, 1L);
   if (j.req->head) curl_easy_setopt(e, CURLOPT_NOBODY, 1L);
   std::string range;
   if (j.req->range_begin) {
@@ -319,7 +322,6 @@ std::vector<Result<HttpResponse>> http_fetch(const std::vector<HttpRequest>& req
   std::size_t active = 0;
   while (done < jobs.size()) {
     const auto now = Clock::now();
-    auto next_due = Clock::time_point::max();
     for (auto& j : jobs) {
       if (j.state != State::waiting) continue;
       if (j.not_before <= now && active < static_cast<std::size_t>(std::max(1, o.pool))) {
@@ -327,8 +329,6 @@ std::vector<Result<HttpResponse>> http_fetch(const std::vector<HttpRequest>& req
         ++j.resp.attempts;
         start(j, multi, o);
         ++active;
-      } else {
-        next_due = std::min(next_due, j.not_before);
       }
     }
     int running = 0;
@@ -345,6 +345,11 @@ std::vector<Result<HttpResponse>> http_fetch(const std::vector<HttpRequest>& req
       if (j->state == State::done) ++done;
     }
     if (done == jobs.size()) break;
+    // Computed after the finished transfers were read: a redirect re-queued just now is due at once and
+    // must not wait out a poll.
+    auto next_due = Clock::time_point::max();
+    for (const auto& j : jobs)
+      if (j.state == State::waiting) next_due = std::min(next_due, j.not_before);
     int wait_ms = 50;
     if (next_due != Clock::time_point::max()) {
       auto until = std::chrono::duration_cast<std::chrono::milliseconds>(next_due - Clock::now()).count();

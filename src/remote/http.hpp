@@ -20,10 +20,12 @@ struct HttpOptions {
   int max_tries = 4;                   // 429 / 5xx / reset connections: tries in all
   std::int64_t retry_base_ms = 1'000;  // backoff: base, 2×base, 4×base... unless Retry-After says otherwise
   std::int64_t retry_max_total_ms = 30'000;  // no retry that would end past this (from the first try)
-  int pool = 16;                             // transfers at once
-  std::string token;                         // Bearer token, sent only to token_origin
-  std::string token_origin;                  // url_origin() of the Hub endpoint
-  bool progress = false;                     // stderr is a terminal and the user did not ask for quiet
+  // Transfers at once. A sharded model's headers are all asked for in one wave: over HTTP/2 (the Hub, its
+  // CDN) they share a connection or two as streams; over HTTP/1.1 each takes a connection of its own.
+  int pool = 128;
+  std::string token;         // Bearer token, sent only to token_origin
+  std::string token_origin;  // url_origin() of the Hub endpoint
+  bool progress = false;     // stderr is a terminal and the user did not ask for quiet
 };
 
 struct HttpRequest {

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <httplib.h>
+#include <sys/socket.h>
 
 #include <atomic>
 #include <chrono>
@@ -51,13 +52,27 @@ class HubServer {
   static constexpr const char* kToken = "hf_test_token";
 
   HubServer() {
-    // More workers than the client's 16 connections: a kept-alive idle connection holds a worker.
-    hub_.new_task_queue = [] { return new httplib::ThreadPool(40); };
-    cdn_.new_task_queue = [] { return new httplib::ThreadPool(40); };
+    // More workers than the client's 128 transfers at once: a kept-alive idle connection holds a worker.
+    hub_.new_task_queue = [] { return new httplib::ThreadPool(160); };
+    cdn_.new_task_queue = [] { return new httplib::ThreadPool(160); };
     setup_cdn();
     setup_hub();
+    // A sharded model's headers arrive as one wave of connections, and Debian's compiled cpp-httplib listens
+    // with a backlog of 5: the other SYNs are dropped and the client waits out TCP's retransmit timer (1 s,
+    // 3 s ...). The socket-options hook sees the listening socket; listen() again raises its backlog.
+    int hub_fd = -1, cdn_fd = -1;
+    hub_.set_socket_options([&hub_fd](socket_t fd) {
+      httplib::default_socket_options(fd);
+      hub_fd = fd;
+    });
+    cdn_.set_socket_options([&cdn_fd](socket_t fd) {
+      httplib::default_socket_options(fd);
+      cdn_fd = fd;
+    });
     cdn_port_ = cdn_.bind_to_any_port("127.0.0.1");
     hub_port_ = hub_.bind_to_any_port("127.0.0.1");
+    for (int fd : {hub_fd, cdn_fd})
+      if (fd >= 0) ::listen(fd, 1024);
     cdn_thread_ = std::thread([this] { cdn_.listen_after_bind(); });
     hub_thread_ = std::thread([this] { hub_.listen_after_bind(); });
     while (!hub_.is_running() || !cdn_.is_running())
@@ -312,7 +327,6 @@ class HubServer {
                  res.status = 404;
                  return;
                }
-               if (r.slow_ms > 0) std::this_thread::sleep_for(std::chrono::milliseconds(r.slow_ms));
                serve(r, f->second, req, res);
              });
   }

@@ -6,6 +6,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 dir=build
 flags=(-DKVSPEC_WERROR=ON)
+# The package test installs with Debian's python3 (scripts/install-deps.sh gives it setuptools and wheel), not
+# whatever python3 comes first on PATH (a pyenv build without wheel would skip it).
+if [[ -x /usr/bin/python3 ]]; then flags+=(-DKVSPEC_PACKAGE_PYTHON=/usr/bin/python3); fi
 if [[ "${1:-}" == "--sanitize" ]]; then
   dir=build-asan
   flags+=(-DKVSPEC_SANITIZE=ON -DKVSPEC_BUILD_BENCH=OFF -DCMAKE_BUILD_TYPE=Debug)

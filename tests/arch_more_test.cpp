@@ -5,6 +5,7 @@
 #include <string>
 
 #include "cli_util.hpp"
+#include "kvspec/runtime.hpp"
 #include "test_util.hpp"
 
 namespace kvspec {
@@ -18,6 +19,38 @@ using test::load_fixture;
 
 std::int64_t count(const ModelCacheSpec& s, LayerKind k) {
   return s.count(k);
+}
+
+// ---- EmbeddingGemma ---------------------------------------------------------------------------------------
+
+// google/embeddinggemma-300m's config.json (gemma3_text, Gemma3TextModel): 24 layers, 3 heads, 1 KV head of
+// 256, sliding_window 512, use_bidirectional_attention true. A non-causal encoder keeps no cache: every layer
+// is `none`, so every runtime sizes 0 bytes; the window it attends with is 512 // 2 + 1 = 257. The same
+// config without the flag is a causal Gemma 3: 20 sliding + 4 full layers of 1 × 256 (K and V) × 2 B =
+// 1,024 B per token each, 24 × 1,024 = 24,576 B per token.
+TEST(ArchMore, EmbeddingGemmaIsAnEncoderWithoutCache) {
+  const std::string base =
+      R"({"architectures": ["Gemma3TextModel"], "model_type": "gemma3_text", "hidden_size": 768,
+          "num_hidden_layers": 24, "num_attention_heads": 3, "num_key_value_heads": 1, "head_dim": 256,
+          "sliding_window": 512, "max_position_embeddings": 2048, "torch_dtype": "float32")";
+  ModelCacheSpec s = from_json(base + R"(, "use_bidirectional_attention": true})");
+  ASSERT_EQ(s.num_layers(), 24);
+  EXPECT_EQ(count(s, LayerKind::none), 24);
+  EXPECT_EQ(bytes_per_token_f16(s), 0);
+  EXPECT_EQ(test::exact_bytes(s, 2048), 0);
+  EXPECT_TRUE(has_note(s, "512 // 2 + 1 = 257"));
+  for (auto rt : {Runtime::llama_cpp, Runtime::vllm, Runtime::transformers, Runtime::mlx}) {
+    RuntimeRequest q;
+    q.runtime = rt;
+    q.context = 2048;
+    auto r = size_runtime(s, q);
+    ASSERT_TRUE(r) << r.error().message();
+    EXPECT_EQ(r->kv_bytes, 0) << to_string(rt);
+  }
+  ModelCacheSpec causal = from_json(base + R"(, "use_bidirectional_attention": false})");
+  EXPECT_EQ(count(causal, LayerKind::sliding_attention), 20);
+  EXPECT_EQ(count(causal, LayerKind::full_attention), 4);
+  EXPECT_EQ(bytes_per_token_f16(causal), 24 * 1'024);
 }
 
 // ---- RecurrentGemma --------------------------------------------------------------------------------------

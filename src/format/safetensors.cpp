@@ -311,7 +311,9 @@ Result<Index> read_index(const std::string& path) {
   if (auto s = read_exact(fd, text.data(), static_cast<std::int64_t>(size), 0, path); !s) return s.error();
   idx.bytes = static_cast<std::int64_t>(size);
   if (auto s = check_values(text, kMaxIndexValues, path); !s) return s.error();
-  thread_local simdjson::dom::parser parser;
+  // Its own parser, freed on return: the index DOM (up to ~100 MB for a 24 MiB index) must not stay
+  // resident while the shards' headers are parsed.
+  simdjson::dom::parser parser;
   simdjson::dom::element root;
   if (auto err = parser.parse(text).get(root)) {
     if (err == simdjson::MEMALLOC) return out_of_memory(path);

@@ -1,11 +1,36 @@
 // Gemma 2 and Gemma 3: interleaved local (sliding) and global layers, head_dim stated or defaulted to 256.
 #include <array>
 
+#include <fmt/format.h>
+
 #include "arch/rule.hpp"
 
 namespace kvspec {
 
 namespace {
+
+// use_bidirectional_attention: true makes a Gemma 3 text model a non-causal encoder (EmbeddingGemma,
+// Gemma3TextModel). Gemma3TextConfig then sets sliding_window = sliding_window // 2 + 1 (modular_gemma3.py);
+// the attention no longer keeps a cache between calls: llama.cpp's gemma-embedding has no memory
+// (create_memory returns nullptr) and vLLM runs it as an encoder-only pooling model. Every layer is `none`.
+Status gemma3_bidirectional(BuildContext& ctx) {
+  auto bidi = ctx.cfg.boolean("use_bidirectional_attention");
+  if (!bidi) return bidi.error();
+  if (!*bidi || !**bidi) return Ok{};
+  std::string window = ctx.window ? fmt::format("; the attention window is sliding_window {} // 2 + 1 = {}",
+                                                *ctx.window, *ctx.window / 2 + 1)
+                                  : "";
+  for (LayerSpec& l : ctx.spec.layers) {
+    l.kind = LayerKind::none;
+    l.window.reset();
+    l.source = Tier::config;
+  }
+  ctx.note(fmt::format(
+      "use_bidirectional_attention: a non-causal encoder (an embedding model): no KV cache is kept between "
+      "calls (llama.cpp gemma-embedding has no memory; vLLM runs it encoder-only){}",
+      window));
+  return Ok{};
+}
 
 constexpr std::array kRules{
     ArchRule{.model_type = "gemma2",
@@ -39,7 +64,8 @@ constexpr std::array kRules{
                           .tie_word_embeddings = true,
                           .intermediate_size = 9216,
                           .max_position_embeddings = 131072},
-             .pattern = Pattern::periodic_global},
+             .pattern = Pattern::periodic_global,
+             .finish = gemma3_bidirectional},
     ArchRule{.model_type = "gemma3",
              .config_class = "Gemma3Config",
              .source = "transformers configuration_gemma3.py: multimodal wrapper; text_config is a "

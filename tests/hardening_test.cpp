@@ -233,6 +233,31 @@ TEST(Hardening, ReserveAtOrAboveMemoryIsExit2) {
   EXPECT_FALSE(one->answer);
 }
 
+// GPTQ's group_size -1 (no groups: one scale per output channel) is accepted, not refused as out of range.
+// The estimate prices it as one 4-byte scale (+ zero) per hidden-size run of values: N parameters at 4 bits
+// cost N × 4 / 8 + N / 4096 × 4 bytes, the same as group_size 4096 would.
+TEST(Hardening, GptqPerChannelGroupSizeIsAccepted) {
+  const std::string body = R"("intermediate_size": 14336, "vocab_size": 128256, "torch_dtype": "float16")";
+  auto per_channel = estimate_weights_from_config(
+      llama_json(body + R"(, "quantization_config": {"quant_method": "gptq", "bits": 4, "group_size": -1})"),
+      "per_channel.json");
+  ASSERT_TRUE(per_channel) << per_channel.error().message();
+  auto plain = estimate_weights_from_config(llama_json(body), "plain.json");
+  ASSERT_TRUE(plain) << plain.error().message();
+  const std::int64_t n = *plain->parameters;
+  EXPECT_EQ(per_channel->bytes, n * 4 / 8 + n / 4096 * 4);
+  EXPECT_NE(per_channel->source.find("per-channel"), std::string::npos) << per_channel->source;
+  ModelCacheSpec s = from_json(
+      llama_json(R"("quantization_config": {"quant_method": "gptq", "bits": 4, "group_size": -1})"));
+  ASSERT_TRUE(s.quantization);
+  EXPECT_EQ(s.quantization->group_size, -1);
+  // Other values below 1 are still refused.
+  EXPECT_EQ(config_error(llama_json(R"("quantization_config": {"quant_method": "gptq", "bits": 4, )"
+                                    R"("group_size": -2})"))
+                .field,
+            "quantization_config.group_size");
+}
+
 TEST(Hardening, QuantizedWeightsEstimateOverflowIsAnError) {
   // 42 layers × (norms 2 × 2^22 + q, o, k, v 4 × 2^22 × 64 × 64 + MLP 3 × 2^22 × 2^32) + final norm 2^22
   // = 126 × 2^54 + 42 × 2^36 + 42 × 2^23 + 2^22 ≈ 2.27e18 parameters (no vocab_size: no embeddings).

@@ -78,8 +78,8 @@ struct MoeSpec {
 struct Quantization {
   std::string method;  // "mlx", "gptq", "awq", "fp8", ... as the config names it
   std::optional<std::int64_t> bits;
-  std::optional<std::int64_t> group_size;
-  std::string field;  // where it was read: "quantization" or "quantization_config"
+  std::optional<std::int64_t> group_size;  // -1: per channel (GPTQ / AutoRound: one scale per output row)
+  std::string field;                       // where it was read: "quantization" or "quantization_config"
 };
 
 struct Note {

@@ -212,13 +212,20 @@ Result<WeightsSize> estimate_weights_from_config(std::string_view config_json, s
         fmt_name, n.block_rows, n.block_cols, static_cast<double>(n.linear) / 1e9, n.blocks, per, dt);
   } else if (spec->quantization && spec->quantization->bits) {
     const std::int64_t bits = *spec->quantization->bits;
-    const std::int64_t group = spec->quantization->group_size.value_or(64);
+    // Per channel (-1): one scale per row of in_features values; the hidden size stands in for in_features.
+    const bool per_channel = spec->quantization->group_size == -1;
+    const std::int64_t group = per_channel ? std::max<std::int64_t>(spec->hidden_size, 1)
+                                           : spec->quantization->group_size.value_or(64);
     auto packed = checked_mul(n.total, bits);
     auto scales = checked_mul(n.total / std::max<std::int64_t>(group, 1), 4);
     auto bytes = packed && scales ? checked_add(*packed / 8, *scales) : std::nullopt;
     if (!bytes) return make_error(ErrorCode::bad_input, d->config_file, "", "sizes that fit", "an overflow");
     w.bytes = *bytes;
-    how = fmt::format("{}-bit, group {} ({})", bits, group, spec->quantization->method);
+    how = per_channel ? fmt::format(
+                            "{}-bit, per-channel scales (group_size -1; hidden size {} values per "
+                            "scale) ({})",
+                            bits, group, spec->quantization->method)
+                      : fmt::format("{}-bit, group {} ({})", bits, group, spec->quantization->method);
   } else {
     auto b = checked_mul(n.total, per);
     if (!b) return make_error(ErrorCode::bad_input, d->config_file, "", "sizes that fit", "an overflow");

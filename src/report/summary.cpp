@@ -70,7 +70,10 @@ std::string quant_phrase(const ModelCacheSpec& spec) {
   const Quantization& q = *spec.quantization;
   std::string out = q.method;
   if (q.bits) out += fmt::format(" {}-bit", *q.bits);
-  if (q.group_size) out += fmt::format(", group size {}", *q.group_size);
+  if (q.group_size == -1)
+    out += ", per-channel scales (group size -1)";
+  else if (q.group_size)
+    out += fmt::format(", group size {}", *q.group_size);
   return out;
 }
 

@@ -75,7 +75,13 @@ Result<std::optional<Quantization>> quantization_from(const ConfigView& cfg, std
   };
   auto bits = get_int("bits");
   if (!bits) return bits.error();
-  auto group = get_int("group_size");
+  // GPTQ's group_size -1 means no groups: one scale per output channel (quantize_config.json, AutoGPTQ).
+  std::optional<std::int64_t> per_channel;
+  if (const json::Value* g = q->find("group_size"); g != nullptr && g->is_number()) {
+    auto n = cfg.as_integer(*g, std::string(key) + ".group_size", -1, 1 << 20);
+    if (n && *n == -1) per_channel = -1;
+  }
+  auto group = per_channel ? Result<std::optional<std::int64_t>>{per_channel} : get_int("group_size");
   if (!group) return group.error();
   out.bits = *bits;
   out.group_size = *group;

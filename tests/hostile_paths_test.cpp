@@ -96,6 +96,20 @@ TEST(Escape, ErrorMessagesEscapeWhatTheFilesSaid) {
             "'llama\\x1b]0;pwned\\x07\\u202e'");
 }
 
+// Invisible characters that make a name look like another: "lla\u200bma" is not "llama". Zero-width space,
+// joiner, BOM, soft hyphen and a tag character (U+E0041, 4 bytes F3 A0 81 81) are shown escaped; past the BMP
+// as \U plus 8 digits in text and as a surrogate pair in JSON (U+E0041 - U+10000 = 0xD0041: high 0xDB40,
+// low 0xDC41).
+TEST(Escape, ZeroWidthAndTagCharactersAreShownEscaped) {
+  EXPECT_EQ(escape_for_terminal("lla\xe2\x80\x8bma"), "lla\\u200bma");
+  EXPECT_EQ(escape_for_terminal("\xe2\x80\x8d\xef\xbb\xbf\xc2\xad"), "\\u200d\\ufeff\\u00ad");
+  EXPECT_EQ(escape_for_terminal("a\xf3\xa0\x81\x81"
+                                "1"),
+            "a\\U000e00411");
+  EXPECT_EQ(json_escape("a\xf3\xa0\x81\x81"), "\"a\\udb40\\udc41\"");
+  EXPECT_EQ(escape_for_terminal("通义 café"), "通义 café");  // printable text stays as it is
+}
+
 TEST(Escape, JsonEscapesTheSameCharactersAndStaysValid) {
   EXPECT_EQ(json_escape("a\x1b\x07\x7f"), "\"a\\u001b\\u0007\\u007f\"");
   EXPECT_EQ(json_escape("\xc2\x85\xe2\x80\xae\xe2\x81\xa6\xe2\x80\xa8"), "\"\\u0085\\u202e\\u2066\\u2028\"");

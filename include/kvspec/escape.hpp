@@ -16,11 +16,13 @@ std::size_t utf8_sequence(std::string_view s, std::size_t i, char32_t& code_poin
 
 // Characters never shown raw: C0 controls (ESC, BEL, NUL, newline ...), DEL, C1 controls (U+0080-U+009F),
 // the bidirectional marks, embeddings, overrides and isolates (U+061C, U+200E-U+200F, U+202A-U+202E,
-// U+2066-U+2069) and the line and paragraph separators U+2028-U+2029.
+// U+2066-U+2069), the line and paragraph separators U+2028-U+2029, and invisible characters that make names
+// look alike or hide text (soft hyphen, zero-width space / joiners, word joiner, BOM, Hangul fillers, tag
+// characters U+E0000-U+E007F, ...).
 bool hidden_code_point(char32_t c);
 
-// One line of text safe for a terminal: hidden characters as \n, \r, \t, \xNN (other C0 and DEL) or \uNNNN
-// (C1, bidi controls, separators), each byte of invalid UTF-8 as \xNN, a backslash as \\ (so an escape is
+// One line of text safe for a terminal: hidden characters as \n, \r, \t, \xNN (other C0 and DEL), \uNNNN
+// (C1, bidi controls, separators, invisible characters) or \UNNNNNNNN (past U+FFFF), each byte of invalid UTF-8 as \xNN, a backslash as \\ (so an escape is
 // never ambiguous); all other text, printable Unicode included (e.g. Chinese model names), as it is.
 std::string escape_for_terminal(std::string_view s);
 

@@ -31,6 +31,10 @@ std::string json_escape(std::string_view s) {
       out += "\\r";
     else if (cp == '\t')
       out += "\\t";
+    else if (hidden_code_point(cp) &&
+             cp > 0xFFFF)  // JSON spells a supplementary character as a surrogate pair
+      out += fmt::format("\\u{:04x}\\u{:04x}", static_cast<unsigned>(0xD800 + ((cp - 0x10000) >> 10)),
+                         static_cast<unsigned>(0xDC00 + ((cp - 0x10000) & 0x3FF)));
     else if (hidden_code_point(cp))
       out += fmt::format("\\u{:04x}", static_cast<unsigned>(cp));
     else

@@ -34,8 +34,17 @@ std::size_t utf8_sequence(std::string_view s, std::size_t i, char32_t& code_poin
 }
 
 bool hidden_code_point(char32_t c) {
-  return c < 0x20 || c == 0x7F || (c >= 0x80 && c <= 0x9F) || c == 0x061C || c == 0x200E || c == 0x200F ||
-         (c >= 0x2028 && c <= 0x202E) || (c >= 0x2066 && c <= 0x2069);
+  if (c < 0x20 || c == 0x7F || (c >= 0x80 && c <= 0x9F)) return true;  // C0, DEL, C1
+  if (c == 0x061C || c == 0x200E || c == 0x200F || (c >= 0x2028 && c <= 0x202E) ||
+      (c >= 0x2066 && c <= 0x2069))
+    return true;  // bidi marks, embeddings, overrides, isolates; line and paragraph separators
+  // Invisible characters that make two names look alike or hide text: soft hyphen, Mongolian vowel
+  // separator, zero-width space / non-joiner / joiner, word joiner and invisible operators, BOM (zero-width
+  // no-break space), Hangul fillers, interlinear annotation controls, and the tag characters
+  // (U+E0000-U+E007F, which can carry invisible ASCII).
+  return c == 0x00AD || c == 0x180E || (c >= 0x200B && c <= 0x200D) || (c >= 0x2060 && c <= 0x2064) ||
+         c == 0xFEFF || c == 0x115F || c == 0x1160 || c == 0x3164 || c == 0xFFA0 ||
+         (c >= 0xFFF9 && c <= 0xFFFB) || (c >= 0xE0000 && c <= 0xE007F);
 }
 
 namespace {
@@ -60,8 +69,10 @@ std::string escape(std::string_view s, bool keep_lines) {
     } else if (cp == '\t') {
       out += "\\t";
     } else if (hidden_code_point(cp)) {
-      out += cp < 0x80 ? fmt::format("\\x{:02x}", static_cast<unsigned>(cp))
-                       : fmt::format("\\u{:04x}", static_cast<unsigned>(cp));
+      // \UNNNNNNNN past the BMP, so the digits that follow an escape are never read as part of it.
+      out += cp < 0x80     ? fmt::format("\\x{:02x}", static_cast<unsigned>(cp))
+             : cp > 0xFFFF ? fmt::format("\\U{:08x}", static_cast<unsigned>(cp))
+                           : fmt::format("\\u{:04x}", static_cast<unsigned>(cp));
     } else {
       out.append(s.substr(i, n));
     }

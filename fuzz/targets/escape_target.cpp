@@ -39,14 +39,19 @@ void append_utf8(std::string& out, char32_t cp) {
   } else if (cp < 0x800) {
     out.push_back(static_cast<char>(0xC0 | (cp >> 6)));
     out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-  } else {
+  } else if (cp < 0x10000) {
     out.push_back(static_cast<char>(0xE0 | (cp >> 12)));
+    out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
+    out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
+  } else {
+    out.push_back(static_cast<char>(0xF0 | (cp >> 18)));
+    out.push_back(static_cast<char>(0x80 | ((cp >> 12) & 0x3F)));
     out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
     out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
   }
 }
 
-// The inverse of escape_for_terminal: \\, \n, \r, \t, \xNN (a byte), \uNNNN (a BMP code point).
+// The inverse of escape_for_terminal: \\, \n, \r, \t, \xNN (a byte), \uNNNN (a BMP code point), \UNNNNNNNN.
 std::string unescape(const std::string& s) {
   std::string out;
   for (std::size_t i = 0; i < s.size(); ++i) {
@@ -63,11 +68,12 @@ std::string unescape(const std::string& s) {
       out.push_back(static_cast<char>(hex(s[i + 1]) * 16 + hex(s[i + 2])));
       i += 2;
     } else {
-      KVSPEC_FUZZ_CHECK(k == 'u' && i + 4 < s.size(), std::string(1, k));
+      const std::size_t digits = k == 'U' ? 8 : 4;
+      KVSPEC_FUZZ_CHECK((k == 'u' || k == 'U') && i + digits < s.size(), std::string(1, k));
       char32_t cp = 0;
-      for (std::size_t d = 1; d <= 4; ++d) cp = cp * 16 + static_cast<char32_t>(hex(s[i + d]));
+      for (std::size_t d = 1; d <= digits; ++d) cp = cp * 16 + static_cast<char32_t>(hex(s[i + d]));
       append_utf8(out, cp);
-      i += 4;
+      i += digits;
     }
   }
   return out;

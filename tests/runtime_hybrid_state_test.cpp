@@ -64,20 +64,23 @@ TEST(RuntimeHybridState, MlxCountsBoth) {
   EXPECT_EQ(got->per_layer_bytes[0], 1'024 * 1'024 + 3'167'232);
 }
 
-// vLLM: the mixer is a layer of its own (MambaSpec) beside the attention layer. Block size raised to 16 ×
-// cdiv(3,167,232, 16 × 1,024) = 16 × 194 = 3,104 tokens: attention page 3,104 × 1,024 = 3,178,496 B, the
-// Mamba page padded to it. Two groups of 44 layers (44 attention, 44 mamba): bytes per block 44 × 3,178,496
-// = 139,853,824; a request of 1,000 tokens uses cdiv(1,000, 3,104) = 1 attention block + 1 mamba block.
+// vLLM: the mixer is a layer of its own (MambaSpec) beside the attention layer. Its state dtypes
+// (mamba_utils.py MambaStateDtypeCalculator): conv and, with mamba_ssm_cache_dtype "auto" (no model hook for
+// Falcon-H1), SSM in the model's bf16: 3 × 3,584 × 2 + 786,432 × 2 = 1,594,368 B per layer. Block size raised
+// to 16 × cdiv(1,594,368, 16 × 1,024) = 16 × 98 = 1,568 tokens: attention page 1,568 × 1,024 = 1,605,632 B,
+// the Mamba page padded to it. Two groups of 44 layers (44 attention, 44 mamba): bytes per block 44 ×
+// 1,605,632 = 70,647,808; a request of 1,000 tokens uses cdiv(1,000, 1,568) = 1 attention block + 1 mamba
+// block.
 TEST(RuntimeHybridState, VllmCountsBoth) {
   auto got = kvspec::size_runtime(falcon_h1(), request(kvspec::Runtime::vllm, 1'000));
   ASSERT_TRUE(got) << got.error().message();
-  EXPECT_EQ(got->block_size, 3'104);
+  EXPECT_EQ(got->block_size, 1'568);
   EXPECT_EQ(got->kv_groups, 2);
   EXPECT_EQ(got->group_size, 44);
   EXPECT_EQ(got->blocks_per_request, 2);
-  EXPECT_EQ(got->total_bytes, 2 * 139'853'824);
-  EXPECT_EQ(got->state_bytes, 139'853'824);
-  EXPECT_EQ(got->per_layer_bytes[0], 2 * 3'178'496);
+  EXPECT_EQ(got->total_bytes, 2 * 70'647'808);
+  EXPECT_EQ(got->state_bytes, 70'647'808);
+  EXPECT_EQ(got->per_layer_bytes[0], 2 * 1'605'632);
   EXPECT_EQ(got->peak_bytes, got->total_bytes);
 }
 

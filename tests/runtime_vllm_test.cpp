@@ -135,3 +135,42 @@ TEST(RuntimeVllm, RefusesGgmlTypesAndMixedDtypes) {
 }
 
 }  // namespace
+
+// vLLM's recurrent state dtypes (mamba_utils.py MambaStateDtypeCalculator; models/config.py hooks): the conv
+// state in the model's dtype, the SSM state in mamba_ssm_cache_dtype whose "auto" is the conv dtype, unless a
+// model hook sets it (NemotronH: the config's field, else float32; Qwen3.5: the config's mamba_ssm_dtype).
+namespace vllm_state {
+
+std::int64_t first_state_page(const kvspec::ModelCacheSpec& spec) {
+  auto got = kvspec::size_runtime(spec, vllm(1'000));
+  EXPECT_TRUE(got) << got.error().message();
+  if (!got) return -1;
+  for (std::size_t i = 0; i < spec.layers.size(); ++i)
+    if (spec.layers[i].kind == kvspec::LayerKind::recurrent) return got->per_layer_bytes[i];
+  return -1;
+}
+
+}  // namespace vllm_state
+
+// Mamba-Codestral (mamba2, no hook): conv 30,720 values and SSM 1,048,576 values, both bf16:
+// 61,440 + 2,097,152 = 2,158,592 B per layer (transformers would keep the SSM state in float32), 64 layers,
+// one page each: 64 × 2,158,592 = 138,149,888.
+TEST(RuntimeVllm, MambaSsmStateInTheModelDtype) {
+  auto spec = load("mistralai__Mamba-Codestral-7B-v0.1");
+  EXPECT_EQ(vllm_state::first_state_page(spec), 2'158'592);
+  auto got = kvspec::size_runtime(spec, vllm(1'000));
+  ASSERT_TRUE(got);
+  EXPECT_EQ(got->total_bytes, 64 * 2'158'592);
+}
+
+// Nemotron-H-56B (NemotronHForCausalLM hook, no mamba_ssm_cache_dtype in the config): float32 SSM state:
+// conv 61,440 × 2 + SSM 4,194,304 × 4 = 122,880 + 16,777,216 = 16,900,096 B, before the page is padded to
+// the attention page (block 4,128 tokens × 8 heads × 256 × 2 B = 16,908,288 B).
+TEST(RuntimeVllm, NemotronHSsmStateFloat32) {
+  auto spec = load("nvidia__Nemotron-H-56B-Base-8K");
+  auto got = kvspec::size_runtime(spec, vllm(1'000));
+  ASSERT_TRUE(got) << got.error().message();
+  EXPECT_EQ(got->block_size, 16 * ((16'900'096 + 16 * 4'096 - 1) / (16 * 4'096)));
+  EXPECT_EQ(got->block_size, 4'128);
+  EXPECT_EQ(vllm_state::first_state_page(spec), 4'128 * 4'096);
+}

@@ -47,6 +47,52 @@ namespace {
 
 using namespace runtime_detail;
 
+// The bytes of one recurrent state as vLLM keeps it (model_executor/layers/mamba/mamba_utils.py
+// MambaStateDtypeCalculator at 02d71083; models/config.py MODELS_CONFIG_MAP): the conv state in the model's
+// dtype (mamba_cache_dtype "auto"); the SSM / delta-rule state in --mamba-ssm-cache-dtype, whose "auto" is
+// the conv state's dtype — except where a model hook sets it: NemotronH (hf mamba_ssm_cache_dtype, else
+// float32), Qwen3.5 (hf mamba_ssm_dtype when stated), and KDA layers (kimi_linear), whose recurrent state is
+// float32. Layers that state no element counts keep the spec's bytes.
+struct VllmStateDtypes {
+  std::int64_t conv = 2;
+  std::int64_t ssm = 2;
+  std::string why;
+};
+
+VllmStateDtypes vllm_state_dtypes(const ModelCacheSpec& spec) {
+  VllmStateDtypes d;
+  d.conv = d.ssm = model_dtype_bytes(spec);
+  std::optional<std::int64_t> stated;  // the config's own SSM dtype (fact recurrent_state_dtype, tier config)
+  std::string stated_name;
+  for (const Fact& f : spec.facts)
+    if (f.name == "recurrent_state_dtype") {
+      if (auto t = cache_dtype_from_torch(f.value)) {
+        if (f.tier == Tier::config) stated = info(*t).block_bytes, stated_name = f.value;
+      }
+    }
+  const std::string& mt = spec.model_type;
+  const std::string tt = spec.text_model_type.value_or("");
+  if (mt == "nemotron_h" || tt == "nemotron_h") {
+    d.ssm = stated.value_or(4);
+    d.why = stated ? "NemotronH: the config's mamba_ssm_cache_dtype " + stated_name
+                   : "NemotronH: mamba_ssm_cache_dtype defaults to float32";
+  } else if (mt.rfind("qwen3_5", 0) == 0 || tt.rfind("qwen3_5", 0) == 0) {
+    if (stated) d.ssm = *stated, d.why = "Qwen3.5: the config's mamba_ssm_dtype " + stated_name;
+  } else if (mt == "kimi_linear" || tt == "kimi_linear") {
+    d.ssm = 4;
+    d.why = "KDA: the recurrent state is float32";
+  }
+  return d;
+}
+
+std::int64_t vllm_state_bytes(const LayerSpec& l, const VllmStateDtypes& d) {
+  if (l.conv_state_values == 0 && l.recurrent_state_values == 0) return l.state_bytes;
+  auto conv = checked_mul(l.conv_state_values, d.conv);
+  auto ssm = checked_mul(l.recurrent_state_values, d.ssm);
+  auto sum = conv && ssm ? checked_add(*conv, *ssm) : std::nullopt;
+  return sum ? *sum : l.state_bytes;  // an overflow is caught when the totals are summed
+}
+
 enum class VKind { full, sliding, chunked, mla, mamba, cross };
 
 struct VSpec {
@@ -120,6 +166,8 @@ Result<Plan> plan(const ModelCacheSpec& spec, const RuntimeRequest& request, Run
         "for the whole context");
   std::int64_t heads_rank = 0;
   std::int64_t mamba_page = 0;
+  const VllmStateDtypes state_dtypes = vllm_state_dtypes(spec);
+  bool repriced = false;
   std::int64_t attn_page_per_token = 0;
   for (std::size_t i = 0; i < spec.layers.size(); ++i) {
     const LayerSpec& l = spec.layers[i];
@@ -129,7 +177,9 @@ Result<Plan> plan(const ModelCacheSpec& spec, const RuntimeRequest& request, Run
       if (l.state_bytes > 0) {
         VSpec m = s;
         m.kind = VKind::mamba;
-        m.page = ceil_div(l.state_bytes, request.tp);
+        const std::int64_t bytes = vllm_state_bytes(l, state_dtypes);
+        repriced = repriced || bytes != l.state_bytes;
+        m.page = ceil_div(bytes, request.tp);
         mamba_page = std::max(mamba_page, m.page);
         p.per_layer[l.kind == LayerKind::recurrent ? i : n + i] = m;
       }
@@ -177,6 +227,12 @@ Result<Plan> plan(const ModelCacheSpec& spec, const RuntimeRequest& request, Run
   }
   out.kv_heads_per_rank = heads_rank > 0 ? std::optional<std::int64_t>(heads_rank) : std::nullopt;
 
+  if (repriced)
+    out.notes.push_back(
+        fmt::format("recurrent state as vLLM keeps it: conv state {} B and SSM state {} B per element{}",
+                    state_dtypes.conv, state_dtypes.ssm,
+                    state_dtypes.why.empty() ? " (mamba_ssm_cache_dtype auto: the model's dtype)"
+                                             : " (" + state_dtypes.why + ")"));
   // Hybrid attention + mamba: raise the attention block size until its page covers the mamba state, pad
   // mamba.
   if (mamba_page > 0 && attn_page_per_token > 0) {

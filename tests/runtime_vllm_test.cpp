@@ -174,3 +174,32 @@ TEST(RuntimeVllm, NemotronHSsmStateFloat32) {
   EXPECT_EQ(got->block_size, 4'128);
   EXPECT_EQ(vllm_state::first_state_page(spec), 4'128 * 4'096);
 }
+
+// DeepSeek-V3.2 (deepseek_v32, 61 MLA layers, index_head_dim 128): vLLM's DeepseekV32IndexerCache adds a
+// layer of 128 + 128 / 128 × 4 = 132 bytes per token beside each MLA layer (uint8: fp8 keys and a float32
+// scale). bf16: latent (512 + 64) × 2 = 1,152 B + 132 B = 1,284 B per token per layer; 4,096 tokens × 61
+// layers: 1,284 × 61 × 4,096 = 320,815,104, of which the indexer 132 × 61 × 4,096 = 32,980,992. One group of
+// 122 MLAAttentionSpec layers (uniform type): bytes per block 16 × 1,284 × 61 = 1,253,184.
+// fp8 cache: the latent takes the fp8_ds_mla layout, 656 B per token: (656 + 132) × 61 × 4,096 = 196,886,528.
+TEST(RuntimeVllm, DeepSeekV32IndexerLayersAndFp8DsMla) {
+  auto spec = load("deepseek-ai__DeepSeek-V3.2");
+  auto got = kvspec::size_runtime(spec, vllm(4'096));
+  ASSERT_TRUE(got) << got.error().message();
+  EXPECT_EQ(got->total_bytes, 320'815'104);
+  EXPECT_EQ(got->extra_bytes, 32'980'992);
+  EXPECT_EQ(*got->bytes_per_block, 1'253'184);
+  EXPECT_EQ(*got->group_size, 122);
+  std::int64_t layers = 0;
+  for (auto b : got->per_layer_bytes) layers += b;
+  EXPECT_EQ(layers + got->extra_bytes, got->total_bytes);
+  auto q = vllm(4'096);
+  q.k_dtype = q.v_dtype = kvspec::CacheDType::fp8_e4m3;
+  auto fp8 = kvspec::size_runtime(spec, q);
+  ASSERT_TRUE(fp8) << fp8.error().message();
+  EXPECT_EQ(fp8->total_bytes, 196'886'528);
+  // A model without sparse attention keeps the plain fp8 latent: DeepSeek-V3, 61 × 576 × 1 B × 4,096.
+  auto v3 = kvspec::size_runtime(load("deepseek-ai__DeepSeek-V3"), q);
+  ASSERT_TRUE(v3) << v3.error().message();
+  EXPECT_EQ(v3->total_bytes, 61LL * 576 * 4'096);
+  EXPECT_EQ(v3->extra_bytes, 0);
+}

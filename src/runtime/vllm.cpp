@@ -85,6 +85,36 @@ VllmStateDtypes vllm_state_dtypes(const ModelCacheSpec& spec) {
   return d;
 }
 
+// DeepSeek-V3.2-style sparse attention (DSA): beside each MLA layer vLLM registers the lightning indexer's
+// key cache as a layer of its own (model_executor/models/deepseek_v2.py DeepseekV32IndexerCache): an
+// MLAAttentionSpec of one head of index_head_dim + index_head_dim / 128 × 4 bytes per token (uint8: fp8
+// values and a float32 scale per 128, whatever the cache dtype). With an fp8 cache the latent itself takes
+// the fp8_ds_mla layout (models/config.py DeepseekV32ForCausalLM; kv_cache_interface.py MLAAttentionSpec
+// .real_page_size_bytes): 656 bytes per token (512 fp8 + 4 float32 scales + 64 bf16 RoPE values).
+struct VllmDsa {
+  std::int64_t indexer_bytes_per_token = 0;  // 0: not a DSA model
+  bool fp8_ds_mla = false;
+};
+
+VllmDsa vllm_dsa(const ModelCacheSpec& spec, CacheDType k_dtype) {
+  VllmDsa d;
+  const std::string tt = spec.text_model_type.value_or("");
+  bool dsa = false;
+  for (std::string_view t : {"deepseek_v32", "glm_moe_dsa", "deepseek32", "glm-dsa"})
+    dsa = dsa || spec.model_type == t || tt == t;
+  const std::int64_t mla_layers = spec.count(LayerKind::mla);
+  if (!dsa || mla_layers == 0) return d;
+  for (const CacheComponent& c : spec.extra_components) {
+    if (c.name != "indexer keys" || c.values_per_token <= 0 || c.values_per_token % mla_layers != 0) continue;
+    const std::int64_t dim = c.values_per_token / mla_layers;
+    d.indexer_bytes_per_token = dim + dim / 128 * 4;
+  }
+  const DTypeInfo& i = info(k_dtype);
+  d.fp8_ds_mla = i.block_bytes == 1 && i.block_values == 1 && spec.mla &&
+                 spec.mla->kv_lora_rank + spec.mla->qk_rope_head_dim == 576;
+  return d;
+}
+
 std::int64_t vllm_state_bytes(const LayerSpec& l, const VllmStateDtypes& d) {
   if (l.conv_state_values == 0 && l.recurrent_state_values == 0) return l.state_bytes;
   auto conv = checked_mul(l.conv_state_values, d.conv);
@@ -168,6 +198,7 @@ Result<Plan> plan(const ModelCacheSpec& spec, const RuntimeRequest& request, Run
   std::int64_t mamba_page = 0;
   const VllmStateDtypes state_dtypes = vllm_state_dtypes(spec);
   bool repriced = false;
+  const VllmDsa dsa = vllm_dsa(spec, request.k_dtype);
   std::int64_t attn_page_per_token = 0;
   for (std::size_t i = 0; i < spec.layers.size(); ++i) {
     const LayerSpec& l = spec.layers[i];
@@ -194,8 +225,18 @@ Result<Plan> plan(const ModelCacheSpec& spec, const RuntimeRequest& request, Run
     auto vpt = product("page size", heads, l.head_dim_v, dt);
     if (!kpt) return kpt.error();
     if (!vpt) return vpt.error();
-    s.k_bytes_per_token = *kpt;
+    s.k_bytes_per_token = is_mla && dsa.fp8_ds_mla ? 656 : *kpt;
     s.v_bytes_per_token = *vpt;
+    if (is_mla && dsa.indexer_bytes_per_token > 0) {
+      VSpec ix;
+      ix.kind = VKind::mla;
+      ix.block = o.block_size;
+      ix.k_bytes_per_token = dsa.indexer_bytes_per_token;
+      auto ipage = product("page size", ix.k_bytes_per_token, o.block_size);
+      if (!ipage) return ipage.error();
+      ix.page = *ipage;
+      p.per_layer[n + i] = ix;
+    }
     switch (l.kind) {
       case LayerKind::mla:
         s.kind = VKind::mla;
@@ -217,7 +258,7 @@ Result<Plan> plan(const ModelCacheSpec& spec, const RuntimeRequest& request, Run
     if (s.kind == VKind::cross) s.fixed_tokens = l.fixed_tokens.value_or(0);
     // AttentionSpec's 2 · head_size equals head_size + head_size_v whenever the two agree, which they do for
     // every windowed model; MLA has no V.
-    auto per_token = sum("page size", *kpt, *vpt);
+    auto per_token = sum("page size", s.k_bytes_per_token, *vpt);
     if (!per_token) return per_token.error();
     attn_page_per_token = std::max(attn_page_per_token, *per_token);
     auto page = product("page size", *per_token, o.block_size);
@@ -227,6 +268,12 @@ Result<Plan> plan(const ModelCacheSpec& spec, const RuntimeRequest& request, Run
   }
   out.kv_heads_per_rank = heads_rank > 0 ? std::optional<std::int64_t>(heads_rank) : std::nullopt;
 
+  if (dsa.indexer_bytes_per_token > 0)
+    out.notes.push_back(fmt::format(
+        "DSA indexer key cache (DeepseekV32IndexerCache): a layer of its own beside each MLA layer, {} bytes "
+        "per token (fp8 keys + float32 scales){}",
+        dsa.indexer_bytes_per_token,
+        dsa.fp8_ds_mla ? "; the fp8 latent in the fp8_ds_mla layout, 656 bytes per token" : ""));
   if (repriced)
     out.notes.push_back(
         fmt::format("recurrent state as vLLM keeps it: conv state {} B and SSM state {} B per element{}",
@@ -368,9 +415,11 @@ Result<RuntimeSize> size_vllm(const ModelCacheSpec& spec, const RuntimeRequest& 
         const VSpec& s = *p->per_layer[i];
         auto lb = product("layer bytes", request.batch, blocks, s.page);
         if (!lb) return lb.error();
-        auto layer_total = sum("layer bytes", out.per_layer_bytes[i % n], *lb);
+        // A DSA indexer's layer is an extra component (JSON extra_bytes), beside the layer it indexes.
+        std::int64_t& into = i >= n && s.kind != VKind::mamba ? out.extra_bytes : out.per_layer_bytes[i % n];
+        auto layer_total = sum("layer bytes", into, *lb);
         if (!layer_total) return layer_total.error();
-        out.per_layer_bytes[i % n] = *layer_total;
+        into = *layer_total;
         if (i < n) out.per_layer_tokens[i] = blocks * s.block;
         if (p->uniform_type) {
           auto bb = sum("bytes per block", bytes_per_block, s.page);

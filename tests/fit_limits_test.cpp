@@ -57,6 +57,13 @@ TEST(ContextLimit, Gemma3TextClassDefault) {
   EXPECT_EQ(*load(config_dir("google__gemma-3-1b-it")).max_position_embeddings, 32'768);
 }
 
+// The limit under other names: DbrxConfig's max_seq_len (dbrx-instruct: 32'768) and Whisper's decoder
+// max_target_positions (whisper-tiny: 448).
+TEST(ContextLimit, OtherNamesOfTheLimit) {
+  EXPECT_EQ(*load(config_dir("databricks__dbrx-instruct")).max_position_embeddings, 32'768);
+  EXPECT_EQ(*load(config_dir("openai__whisper-tiny")).max_position_embeddings, 448);
+}
+
 // The bundled mlx-community/gemma-3-12b-it-4bit (max positions 131'072 from the class) under the exact
 // runtime: 8 full layers × 8 KV heads × 256 × (K + V) × 2 B = 65'536 B per token, 40 sliding layers hold
 // 1'024 tokens: 40 × 1'024 × 8'192 = 335'544'320 B from 1'024 tokens on. A budget of

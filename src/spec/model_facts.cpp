@@ -128,8 +128,10 @@ Status read_model_facts(const ConfigView& cfg, ModelCacheSpec& spec, SpecKeys& k
     }
   }
 
-  auto maxpos = cfg.first_integer(
-      {"max_position_embeddings", "n_positions", "max_sequence_length", "seq_length"}, 1, kMaxTokens);
+  // DbrxConfig and MPT name it max_seq_len; Whisper's decoder limit is max_target_positions.
+  auto maxpos = cfg.first_integer({"max_position_embeddings", "n_positions", "max_sequence_length",
+                                   "seq_length", "max_seq_len", "max_target_positions"},
+                                  1, kMaxTokens);
   if (!maxpos) return maxpos.error();
   if (*maxpos) spec.max_position_embeddings = (*maxpos)->value;
   return Ok{};

@@ -6,6 +6,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <cmath>
 #include <filesystem>
 #include <string>
 #include <vector>
@@ -108,6 +109,26 @@ TEST(Escape, ZeroWidthAndTagCharactersAreShownEscaped) {
             "a\\U000e00411");
   EXPECT_EQ(json_escape("a\xf3\xa0\x81\x81"), "\"a\\udb40\\udc41\"");
   EXPECT_EQ(escape_for_terminal("通义 café"), "通义 café");  // printable text stays as it is
+}
+
+// A file's string that begins with NULs and reads "NaN" stays a string beside a bare NaN literal: the
+// rewrite of the literals uses a longer NUL run than the file holds (found by fuzz_escape:
+// json_escape("\0NaN") parsed back as the number NaN).
+TEST(Escape, NulPrefixedStringsAreNotMistakenForNanLiterals) {
+  for (const std::string nuls : {"\\u0000", "\\u0000\\u0000"}) {
+    auto doc =
+        json::parse(R"({"s": ")" + nuls + R"(NaN", "t": ")" + nuls + R"(Infinity", "x": NaN})", "nan.json");
+    ASSERT_TRUE(doc) << doc.error().message();
+    const json::Value* s = doc->root.find("s");
+    const json::Value* t = doc->root.find("t");
+    const json::Value* x = doc->root.find("x");
+    ASSERT_TRUE(s && t && x);
+    ASSERT_TRUE(s->is_string());
+    EXPECT_EQ(s->as_string(), std::string(nuls.size() / 6, '\0') + "NaN");
+    EXPECT_TRUE(t->is_string());
+    ASSERT_TRUE(x->is_number());
+    EXPECT_TRUE(std::isnan(x->as_double()));
+  }
 }
 
 TEST(Escape, JsonEscapesTheSameCharactersAndStaysValid) {

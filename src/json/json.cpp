@@ -63,14 +63,33 @@ namespace {
 
 // Python's json module writes NaN, Infinity and -Infinity, and real configs carry them (e.g. Mamba's
 // time_step_limit). simdjson, being strict, rejects them, so outside strings they are rewritten to strings
-// that start with a NUL character, which convert() turns back into the doubles.
-constexpr std::string_view kNaN = "\"\\u0000NaN\"";
-constexpr std::string_view kInf = "\"\\u0000Infinity\"";
-constexpr std::string_view kNegInf = "\"\\u0000-Infinity\"";
+// that start with a run of NUL characters, which convert() turns back into the doubles. The run is one longer
+// than any run of \u0000 escapes in the document, so no string the file itself holds can be mistaken for one
+// (a file string "\u0000NaN" stays a string).
+struct Literals {
+  std::size_t nuls = 0;  // the sentinel's NUL run; 0: nothing was rewritten
+};
 
-std::optional<double> nonstandard_double(std::string_view s) {
-  if (s.empty() || s[0] != '\0') return std::nullopt;
-  s.remove_prefix(1);
+std::size_t longest_nul_escape_run(std::string_view text) {
+  constexpr std::string_view kNul = "\\u0000";
+  std::size_t best = 0, run = 0;
+  for (std::size_t i = 0; i < text.size();) {
+    if (text.compare(i, kNul.size(), kNul) == 0) {
+      best = std::max(best, ++run);
+      i += kNul.size();
+    } else {
+      run = 0;
+      ++i;
+    }
+  }
+  return best;
+}
+
+std::optional<double> nonstandard_double(std::string_view s, const Literals& lit) {
+  if (lit.nuls == 0 || s.size() <= lit.nuls) return std::nullopt;
+  for (std::size_t i = 0; i < lit.nuls; ++i)
+    if (s[i] != '\0') return std::nullopt;
+  s.remove_prefix(lit.nuls);
   if (s == "NaN") return std::numeric_limits<double>::quiet_NaN();
   if (s == "Infinity") return std::numeric_limits<double>::infinity();
   if (s == "-Infinity") return -std::numeric_limits<double>::infinity();
@@ -97,8 +116,9 @@ std::size_t value_bound(std::string_view text) {
   }
   return n;
 }
-std::string replace_nonstandard_literals(std::string_view text, int& count) {
+std::string replace_nonstandard_literals(std::string_view text, int& count, Literals& lit) {
   std::string out;
+  std::string prefix;  // built on the first literal found: most documents have none
   bool in_string = false;
   std::size_t copied = 0;
   auto is_word = [](char c) { return std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '_'; };
@@ -116,22 +136,24 @@ std::string replace_nonstandard_literals(std::string_view text, int& count) {
       continue;
     }
     std::size_t len = 0;
-    std::string_view replacement;
-    if (text.compare(i, 3, "NaN") == 0) {
+    if (text.compare(i, 3, "NaN") == 0)
       len = 3;
-      replacement = kNaN;
-    } else if (text.compare(i, 8, "Infinity") == 0) {
+    else if (text.compare(i, 8, "Infinity") == 0)
       len = 8;
-      replacement = kInf;
-    } else if (text.compare(i, 9, "-Infinity") == 0) {
+    else if (text.compare(i, 9, "-Infinity") == 0)
       len = 9;
-      replacement = kNegInf;
-    }
     if (len == 0) continue;
     if (i > 0 && is_word(text[i - 1])) continue;
     if (i + len < text.size() && is_word(text[i + len])) continue;
+    if (prefix.empty()) {
+      lit.nuls = longest_nul_escape_run(text) + 1;
+      prefix = "\"";
+      for (std::size_t k = 0; k < lit.nuls; ++k) prefix += "\\u0000";
+    }
     out.append(text.substr(copied, i - copied));
-    out.append(replacement);
+    out.append(prefix);
+    out.append(text.substr(i, len));
+    out.push_back('"');
     copied = i + len;
     i += len - 1;
     ++count;
@@ -141,7 +163,8 @@ std::string replace_nonstandard_literals(std::string_view text, int& count) {
   return out;
 }
 
-Result<Value> convert(simdjson::dom::element el, std::size_t depth, std::string_view file) {
+Result<Value> convert(simdjson::dom::element el, std::size_t depth, std::string_view file,
+                      const Literals& lit) {
   if (depth > kMaxDepth)
     return make_error(ErrorCode::bad_input, std::string(file), "",
                       fmt::format("JSON nested at most {} deep", kMaxDepth), "deeper nesting");
@@ -160,7 +183,7 @@ Result<Value> convert(simdjson::dom::element el, std::size_t depth, std::string_
       return Value(el.get_double().value_unsafe());
     case simdjson::dom::element_type::STRING: {
       std::string_view str = el.get_string().value_unsafe();
-      if (auto d = nonstandard_double(str)) return Value(*d);
+      if (auto d = nonstandard_double(str, lit)) return Value(*d);
       return Value(std::string(str));
     }
     case simdjson::dom::element_type::ARRAY: {
@@ -168,7 +191,7 @@ Result<Value> convert(simdjson::dom::element el, std::size_t depth, std::string_
       simdjson::dom::array a = el.get_array().value_unsafe();
       arr.reserve(a.size());
       for (simdjson::dom::element child : a) {
-        auto v = convert(child, depth + 1, file);
+        auto v = convert(child, depth + 1, file, lit);
         if (!v) return v.error();
         arr.push_back(std::move(*v));
       }
@@ -179,7 +202,7 @@ Result<Value> convert(simdjson::dom::element el, std::size_t depth, std::string_
       simdjson::dom::object o = el.get_object().value_unsafe();
       obj.reserve(o.size());
       for (auto field : o) {
-        auto v = convert(field.value, depth + 1, file);
+        auto v = convert(field.value, depth + 1, file, lit);
         if (!v) return v.error();
         obj.emplace_back(std::string(field.key), std::move(*v));
       }
@@ -197,7 +220,8 @@ Result<Document> parse(std::string_view text, std::string_view file) {
                       fmt::format("a JSON document of at most {} values", kMaxValues),
                       fmt::format("up to {} values", n), "a config.json holds a few hundred");
   Document doc;
-  std::string rewritten = replace_nonstandard_literals(text, doc.nonstandard_literals);
+  Literals lit;
+  std::string rewritten = replace_nonstandard_literals(text, doc.nonstandard_literals, lit);
   if (doc.nonstandard_literals > 0) text = rewritten;
   // One parser per thread, reused: its buffers grow to the largest document seen (bounded by the callers'
   // limits).
@@ -214,7 +238,7 @@ Result<Document> parse(std::string_view text, std::string_view file) {
     return make_error(ErrorCode::bad_input, std::string(file), "", "valid JSON",
                       text.empty() ? "an empty file" : "invalid JSON", simdjson::error_message(err));
   }
-  auto v = convert(root, 0, file);
+  auto v = convert(root, 0, file, lit);
   if (!v) return v.error();
   doc.root = std::move(*v);
   return doc;

@@ -228,7 +228,7 @@ TEST(HostilePaths, CacheRefAndSnapshotProblemsAreNamed) {
   expect_refused(c.args("org/model@" + loop), {"looping symbolic link"});
   expect_refused(c.args("org/model@" + fifo), {"the snapshot folder", "named pipe (FIFO)"});
   expect_refused(c.args("org/model@" + dev), {"the snapshot folder", "a character device"});
-  if (geteuid() != 0) {  // root reads through any permission
+  if (geteuid() != 0) {  // root reads through any permission: UnreadableCacheFoldersAreNamed runs as nobody
     fs::permissions(c.hub, fs::perms::none);
     expect_refused(c.args("org/model"), {"cannot read the Hugging Face cache", "Permission denied"});
     fs::permissions(c.hub, fs::perms::owner_all);
@@ -236,6 +236,48 @@ TEST(HostilePaths, CacheRefAndSnapshotProblemsAreNamed) {
     expect_refused(c.args("org/model"), {"cannot read the ref", "Permission denied"});
     fs::permissions(c.repo + "/refs", fs::perms::owner_all);
   }
+}
+
+// The same unreadable folders when the tests run as root (CI): the load runs with the effective uid and gid
+// of `nobody` (65534), for whom the permissions hold; the tree is made world-readable first so only the
+// folder under test is closed. Each test runs in a process of its own (gtest_discover_tests), so the identity
+// switch touches no other test.
+TEST(HostilePaths, UnreadableCacheFoldersAreNamedAsAnotherUser) {
+  if (geteuid() != 0) GTEST_SKIP() << "covered by CacheRefAndSnapshotProblemsAreNamed";
+  Cache c;
+  c.dir.write("hub/models--org--model/refs/main", kCommit);
+  for (const auto& e : fs::recursive_directory_iterator(c.dir.path()))
+    fs::permissions(e.path(), e.is_directory()
+                                  ? fs::perms::all
+                                  : fs::perms::owner_all | fs::perms::others_read | fs::perms::group_read);
+  fs::permissions(c.dir.path(), fs::perms::all);
+  LoadOptions o;
+  o.hf_cache_dir = c.hub;
+  auto as_nobody = [&](const std::string& closed) {
+    fs::permissions(closed, fs::perms::none);
+    EXPECT_EQ(setegid(65534), 0);
+    EXPECT_EQ(seteuid(65534), 0);
+    auto r = load_model("org/model", o);
+    EXPECT_EQ(seteuid(0), 0);
+    EXPECT_EQ(setegid(0), 0);
+    fs::permissions(closed, fs::perms::all);
+    return r;
+  };
+  auto hub = as_nobody(c.hub);
+  ASSERT_FALSE(hub);
+  EXPECT_EQ(hub.error().code, ErrorCode::io) << hub.error().message();
+  EXPECT_NE(hub.error().message().find("cannot read the Hugging Face cache"), std::string::npos)
+      << hub.error().message();
+  EXPECT_NE(hub.error().message().find("Permission denied"), std::string::npos) << hub.error().message();
+  auto ref = as_nobody(c.repo + "/refs");
+  ASSERT_FALSE(ref);
+  EXPECT_NE(ref.error().message().find("cannot read the ref"), std::string::npos) << ref.error().message();
+  EXPECT_NE(ref.error().message().find("Permission denied"), std::string::npos) << ref.error().message();
+  // Readable again: the same load succeeds as nobody.
+  EXPECT_EQ(seteuid(65534), 0);
+  auto ok = load_model("org/model", o);
+  EXPECT_EQ(seteuid(0), 0);
+  EXPECT_TRUE(ok) << (ok ? "" : ok.error().message());
 }
 
 TEST(HostilePaths, HomeComesFromThePasswordDatabaseNotTheWorkingDirectory) {

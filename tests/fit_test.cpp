@@ -108,7 +108,7 @@ TEST(Fit, Llama31_8bOnLlamaCppByHand) {
   // one cell: 32 layers × (1'024 + 1'024 values) × 2 B = 131'072 B; 8'635'539'456 / 131'072 = 65'884.5 cells,
   // and cells come in 256s: 257 × 256 = 65'792
   EXPECT_EQ(*r->answer, 65'792);
-  // vLLM keeps 10% of the device: overhead = 80'000'000'000 - floor(0.9 × 80'000'000'000) = 8'000'000'000
+  // vLLM keeps 10% of the device: overhead = 80'000'000'000 - ceil(0.9 × 80'000'000'000) = 8'000'000'000
   q.memory = 80'000'000'000;
   q.runtime.runtime = kvspec::Runtime::vllm;
   auto v = kvspec::fit(spec, q);

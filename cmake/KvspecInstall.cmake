@@ -10,6 +10,9 @@ install(TARGETS kvspec EXPORT kvspecTargets
         RUNTIME DESTINATION "${CMAKE_INSTALL_BINDIR}")
 if(TARGET kvspec_cli)
   install(TARGETS kvspec_cli RUNTIME DESTINATION "${CMAKE_INSTALL_BINDIR}")
+  if(KVSPEC_MAN_PAGE)
+    install(FILES "${KVSPEC_MAN_PAGE}" DESTINATION "${CMAKE_INSTALL_MANDIR}/man1")
+  endif()
 endif()
 install(EXPORT kvspecTargets NAMESPACE kvspec:: FILE kvspecTargets.cmake DESTINATION "${KVSPEC_CMAKE_DIR}")
 

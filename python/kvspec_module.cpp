@@ -116,6 +116,12 @@ std::int64_t integer(const py::handle& v, const char* name) {
   throw py::type_error(std::string(name) + ": expected an int");
 }
 
+double real(const py::handle& v, const char* name) {
+  if ((py::isinstance<py::float_>(v) || py::isinstance<py::int_>(v)) && !py::isinstance<py::bool_>(v))
+    return v.cast<double>();
+  throw py::type_error(std::string(name) + ": expected a float");
+}
+
 bool flag(const py::handle& v, const char* name) {
   if (py::isinstance<py::bool_>(v)) return v.cast<bool>();
   throw py::type_error(std::string(name) + ": expected a bool");
@@ -149,6 +155,7 @@ constexpr Keyword kKeywords[] = {
     {"kv_bits", [](O& o, H v, const char* n) { o.kv_bits = integer(v, n); }},
     {"block_size", [](O& o, H v, const char* n) { o.block_size = integer(v, n); }},
     {"max_num_batched_tokens", [](O& o, H v, const char* n) { o.max_num_batched_tokens = integer(v, n); }},
+    {"gpu_memory_utilization", [](O& o, H v, const char* n) { o.gpu_memory_utilization = real(v, n); }},
     {"tp", [](O& o, H v, const char* n) { o.tp = integer(v, n); }},
     {"pp", [](O& o, H v, const char* n) { o.pp = integer(v, n); }},
     {"memory", [](O& o, H v, const char* n) { o.memory = size_text(v, n); }},
@@ -214,7 +221,8 @@ Keyword arguments (None = not given), named like the CLI's flags:
   images (per sequence, for image cross-attention such as Mllama; default 1, 0 = text only), max_context
   (int or '256k': the limit instead of max_position_embeddings), format ('hf' or 'gguf');
   llama.cpp: parallel, kv_unified, ubatch, flash_attn ('on', 'off', 'auto'), swa_full;
-  mlx: kv_bits (4 or 8); vllm: block_size, max_num_batched_tokens, tp, pp.
+  mlx: kv_bits (4 or 8); vllm: block_size, max_num_batched_tokens, tp, pp, gpu_memory_utilization (fit:
+  0 < F <= 1, default 0.9). kv_dtype='auto' is the model's dtype (as vLLM's --kv-cache-dtype auto).
 Raises kvspec.Error (a ValueError with code, file, field, expected, found) on bad input.)";
 
 }  // namespace

@@ -108,12 +108,46 @@ TEST(Fit, Llama31_8bOnLlamaCppByHand) {
   // one cell: 32 layers × (1'024 + 1'024 values) × 2 B = 131'072 B; 8'635'539'456 / 131'072 = 65'884.5 cells,
   // and cells come in 256s: 257 × 256 = 65'792
   EXPECT_EQ(*r->answer, 65'792);
-  // vLLM keeps 10% of the device: overhead = 80'000'000'000 - floor(0.9 × 80'000'000'000) = 8'000'000'000
+  // vLLM keeps 10% of the device: overhead = 80'000'000'000 - ceil(0.9 × 80'000'000'000) = 8'000'000'000
   q.memory = 80'000'000'000;
   q.runtime.runtime = kvspec::Runtime::vllm;
   auto v = kvspec::fit(spec, q);
   ASSERT_TRUE(v);
   EXPECT_EQ(v->overhead_bytes, 8'000'000'000);
+}
+
+// --gpu-memory-utilization: vLLM plans within ceil(memory × F) computed in doubles (vllm/v1/worker/utils.py
+// request_memory); the rest of the device is overhead.
+TEST(Fit, VllmGpuMemoryUtilization) {
+  // 24 GiB × 0.5 = 12'884'901'888 exactly: overhead 12'884'901'888.
+  EXPECT_EQ(kvspec::vllm_requested_memory(25'769'803'776, 0.5), 12'884'901'888);
+  // 24 GiB × 0.9 = 23'192'823'398.4, ceil 23'192'823'399 (vLLM rounds up): overhead 2'576'980'377.
+  EXPECT_EQ(kvspec::vllm_requested_memory(25'769'803'776, 0.9), 23'192'823'399);
+  // 80 GB × 0.9 = 72'000'000'000 exactly (the double product rounds to it): nothing to round.
+  EXPECT_EQ(kvspec::vllm_requested_memory(80'000'000'000, 0.9), 72'000'000'000);
+  // F = 1: the whole device.
+  EXPECT_EQ(kvspec::vllm_requested_memory(25'769'803'776, 1.0), 25'769'803'776);
+
+  auto spec = load("meta-llama__Llama-3.1-8B");
+  kvspec::FitRequest q;
+  q.memory = 24LL << 30;  // 25'769'803'776
+  q.runtime.runtime = kvspec::Runtime::vllm;
+  q.runtime.vllm.gpu_memory_utilization = 0.5;
+  q.weights.bytes = 4LL << 30;  // 4'294'967'296
+  auto r = kvspec::fit(spec, q);
+  ASSERT_TRUE(r) << r.error().message();
+  EXPECT_EQ(r->overhead_bytes, 12'884'901'888);
+  // cache budget = 12'884'901'888 - 4'294'967'296 = 8'589'934'592 (8 GiB)
+  EXPECT_EQ(r->cache_budget, 8'589'934'592);
+  // Llama-3.1-8B at f16: 32 layers × 8 KV heads × 128 × 2 (K, V) × 2 B = 131'072 B per token; blocks of 16
+  // tokens = 2'097'152 B; 8'589'934'592 / 2'097'152 = 4'096 blocks = 65'536 tokens for one sequence.
+  EXPECT_EQ(*r->answer, 65'536);
+  for (double bad : {0.0, -0.5, 1.5}) {
+    q.runtime.vllm.gpu_memory_utilization = bad;
+    auto e = kvspec::fit(spec, q);
+    ASSERT_FALSE(e);
+    EXPECT_EQ(e.error().field, "--gpu-memory-utilization");
+  }
 }
 
 TEST(Fit, CappedAtMaxPositions) {

@@ -14,9 +14,9 @@ namespace kvspec {
 struct CommandOptions {
   std::string context;     // tokens per sequence: "4096", "32k", "1M"; empty = no sizing (inspect/compare)
   std::int64_t batch = 0;  // sequences; 0 = not given (1)
-  std::string kv_dtype = "f16";
-  std::string v_dtype;   // empty = kv_dtype
-  std::string hf_cache;  // empty = the environment's Hugging Face cache
+  std::string kv_dtype = "f16";  // or "auto": the model's dtype (as vLLM resolves --kv-cache-dtype auto)
+  std::string v_dtype;           // empty = kv_dtype
+  std::string hf_cache;          // empty = the environment's Hugging Face cache
   std::string runtime = "exact";
   std::int64_t images = -1;  // images per sequence for image cross-attention (Mllama); -1 = not given (1)
   // llama.cpp
@@ -30,6 +30,8 @@ struct CommandOptions {
   // vllm
   std::int64_t block_size = 16;
   std::int64_t max_num_batched_tokens = 8192;
+  // fit: the share of --memory vLLM plans weights + cache within (0 < F <= 1); 0 = not given (vLLM's 0.9).
+  double gpu_memory_utilization = 0;
   std::int64_t tp = 1;
   std::int64_t pp = 1;
   // budgets

@@ -88,6 +88,10 @@ struct FitResult {
   std::vector<std::string> notes;
 };
 
+// vLLM: the bytes it plans weights + activations + KV cache within on a device of `memory` bytes,
+// ceil(memory × gpu_memory_utilization) computed in doubles as vLLM does (at most `memory`).
+std::int64_t vllm_requested_memory(std::int64_t memory, double gpu_memory_utilization);
+
 // The request as the runtime profile sees it for `context` tokens per sequence and `batch` sequences.
 RuntimeRequest fit_runtime_request(const RuntimeRequest& base, std::int64_t context, std::int64_t batch);
 

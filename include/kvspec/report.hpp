@@ -37,4 +37,9 @@ using NextCompareEntry = std::function<Result<std::optional<CompareEntry>>()>;
 Result<std::string> render_compare_stream(const NextCompareEntry& next, const ReportOptions& options);
 Result<std::string> render_compare_json_stream(const NextCompareEntry& next, const ReportOptions& options);
 
+// An error as the CLI prints it on stdout under --json: {"schema_version": 1, "error": {"code": "usage",
+// "message", "file", "field", "expected", "found", "detail"}} (code: bad_input, not_found, io, usage,
+// internal; empty strings where the error has no such part).
+std::string render_error_json(const Error& error);
+
 }  // namespace kvspec

@@ -38,6 +38,7 @@ struct MlxOptions {
 struct VllmOptions {
   std::int64_t block_size = 16;                // --block-size
   std::int64_t max_num_batched_tokens = 8192;  // --max-num-batched-tokens (vllm serve on ≥ 70 GiB GPUs)
+  double gpu_memory_utilization = 0.9;         // --gpu-memory-utilization: fit plans within F × memory
 };
 
 struct RuntimeRequest {

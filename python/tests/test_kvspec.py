@@ -241,5 +241,26 @@ class Stubs(unittest.TestCase):
                 self.assertEqual((name, e.field), ("fit", "memory"))  # fit needs memory
 
 
+class VllmKeywords(unittest.TestCase):
+    def test_gpu_memory_utilization_and_kv_dtype_auto(self):
+        llama = CONFIGS / "meta-llama__Llama-3.1-8B"
+        r = kvspec.fit(llama, memory="24GiB", weights="4GiB", runtime="vllm", gpu_memory_utilization=0.5)
+        # 24 GiB x 0.5 = 12,884,901,888 planned; minus 4 GiB of weights = 8 GiB for the cache; 131,072 B per
+        # token at f16 -> 65,536 tokens.
+        self.assertEqual(r["schema_version"], 1)
+        self.assertEqual(r["overhead_bytes"], 12_884_901_888)
+        self.assertEqual(r["cache_budget_bytes"], 8_589_934_592)
+        self.assertEqual(r["context"], 65_536)
+        self.assertTrue(r["fits"])
+        with self.assertRaises(kvspec.Error) as e:
+            kvspec.fit(llama, memory="24GiB", runtime="vllm", gpu_memory_utilization=1.5)
+        self.assertEqual(e.exception.field, "gpu_memory_utilization")
+        # Qwen2.5-3B states bfloat16: auto sizes it as bf16.
+        qwen = CONFIGS / "Qwen__Qwen2.5-3B-Instruct"
+        auto = kvspec.inspect(qwen, context=4096, kv_dtype="auto")
+        self.assertEqual(auto["cache"]["kv_dtype"], "bf16")
+        self.assertEqual(auto["cache"]["total_bytes"], 150_994_944)  # 4096 x 36 x 2 x 128 x 2 x 2 B
+
+
 if __name__ == "__main__":
     unittest.main()

@@ -25,6 +25,8 @@ namespace {
 
 struct Parsed {
   CacheDType dtype = CacheDType::f16;
+  bool kv_auto = false;  // --kv-dtype auto: resolved from the model (resolve_auto_dtype)
+  bool v_given = false;  // --v-dtype given (not following --kv-dtype)
   std::optional<std::int64_t> context;
   RuntimeRequest runtime;  // context 0 when none was given
   std::optional<ByteQuantity> memory;
@@ -77,7 +79,8 @@ RemoteOptions remote_options(const CommandOptions& o) {
 
 Result<Parsed> parse_size_options(const CommandOptions& o) {
   Parsed p;
-  auto dt = parse_dtype(o.kv_dtype, "--kv-dtype");
+  p.kv_auto = o.kv_dtype == "auto";
+  auto dt = p.kv_auto ? Result<CacheDType>(CacheDType::f16) : parse_dtype(o.kv_dtype, "--kv-dtype");
   if (!dt) return dt.error();
   p.dtype = *dt;
   if (!o.context.empty()) {
@@ -98,6 +101,7 @@ Result<Parsed> parse_size_options(const CommandOptions& o) {
     auto v = parse_dtype(o.v_dtype, "--v-dtype");
     if (!v) return v.error();
     r.v_dtype = *v;
+    p.v_given = true;
   }
   // Sequences: --batch, or llama.cpp's --parallel (the same thing; both given must agree); 0 = not given.
   if (o.batch < 0) return usage("--batch", "a positive number of sequences", std::to_string(o.batch));
@@ -113,6 +117,12 @@ Result<Parsed> parse_size_options(const CommandOptions& o) {
   if (o.kv_bits != 0) r.mlx.kv_bits = o.kv_bits;
   r.vllm.block_size = o.block_size;
   r.vllm.max_num_batched_tokens = o.max_num_batched_tokens;
+  if (o.gpu_memory_utilization != 0) {
+    if (!(o.gpu_memory_utilization > 0 && o.gpu_memory_utilization <= 1))  // also refuses NaN
+      return usage("--gpu-memory-utilization", "a fraction with 0 < F ≤ 1, e.g. 0.9",
+                   fmt::format("{}", o.gpu_memory_utilization));
+    r.vllm.gpu_memory_utilization = o.gpu_memory_utilization;
+  }
   r.tp = o.tp;
   r.pp = o.pp;
   if (o.images < -1 || o.images > kMaxImages)
@@ -153,6 +163,30 @@ Result<Parsed> parse_size_options(const CommandOptions& o) {
   else
     return usage("--format", "hf or gguf", "'" + o.format + "'");
   return p;
+}
+
+// --kv-dtype auto: the model's dtype, as vLLM resolves `--kv-cache-dtype auto` (the cache takes
+// model_config.dtype). vLLM's model dtype "auto" is the config's torch_dtype / dtype, float32 (stated or
+// unstated) downcast to the platform's preferred dtype, bfloat16 on CUDA GPUs of compute capability ≥ 8.0
+// (vllm/config/model.py _resolve_auto_dtype, vllm-project/vllm commit 18ec66292536). Other runtimes: the
+// model's stated dtype, f16 when it states none.
+Result<CacheDType> resolve_auto_dtype(Parsed& p, ModelCacheSpec& spec) {
+  if (!p.kv_auto) return p.dtype;
+  const auto stated = spec.dtype.empty() ? std::nullopt : cache_dtype_from_torch(spec.dtype);
+  CacheDType dt = stated.value_or(CacheDType::f16);
+  std::string why = stated ? fmt::format("the model's dtype {}", spec.dtype) : "the model states no dtype";
+  if (p.runtime.runtime == Runtime::vllm && (!stated || *stated == CacheDType::f32)) {
+    dt = CacheDType::bf16;
+    why += stated ? ", downcast as vLLM does" : "; vLLM reads float32 and downcasts";
+    why += " (bfloat16 on compute capability ≥ 8.0 GPUs)";
+  } else if (!stated) {
+    why += "; kvspec's default f16";
+  }
+  p.dtype = dt;
+  p.runtime.k_dtype = dt;
+  if (!p.v_given) p.runtime.v_dtype = dt;
+  spec.notes.push_back({Note::Level::info, fmt::format("--kv-dtype auto: {} ({})", to_string(dt), why)});
+  return dt;
 }
 
 // inspect / compare: a context past the model's limit is sized as asked, with a warning.
@@ -214,6 +248,7 @@ Result<std::string> inspect_command(const std::string& model, const CommandOptio
   if (!p) return p.error();
   auto spec = load_or_bundled(model, *p);
   if (!spec) return spec.error();
+  if (auto dt = resolve_auto_dtype(*p, *spec); !dt) return dt.error();
   warn_past_limit(*spec, *p);
   auto cache = size_if_asked(*spec, *p);
   if (!cache) return cache.error();
@@ -228,18 +263,29 @@ Result<std::string> compare_command(const std::vector<std::string>& models, cons
   // One model at a time: each spec is loaded, sized, rendered and dropped before the next is loaded.
   std::size_t i = 0;
   std::optional<ModelCacheSpec> spec;
+  ReportOptions ro{p->dtype, std::nullopt};
   NextCompareEntry next = [&]() -> Result<std::optional<CompareEntry>> {
     spec.reset();
     if (i == models.size()) return std::optional<CompareEntry>{};
     auto s = load(models[i++], *p);
     if (!s) return s.error();
+    if (p->kv_auto) {
+      // One dtype labels the whole table: models whose dtypes differ need the dtype given.
+      const CacheDType before = p->dtype;
+      auto dt = resolve_auto_dtype(*p, *s);
+      if (!dt) return dt.error();
+      if (i > 1 && *dt != before)
+        return usage(
+            "--kv-dtype", "a dtype for models of different dtypes (auto resolves per model)",
+            fmt::format("auto = {} for {} but {} before it", to_string(*dt), s->source, to_string(before)));
+      ro.kv_dtype = *dt;
+    }
     warn_past_limit(*s, *p);
     spec = std::move(*s);
     auto c = size_if_asked(*spec, *p);
     if (!c) return c.error();
     return std::optional<CompareEntry>(CompareEntry{&*spec, *c});
   };
-  ReportOptions ro{p->dtype, std::nullopt};
   return format == OutputFormat::json ? render_compare_json_stream(next, ro)
                                       : render_compare_stream(next, ro);
 }
@@ -256,6 +302,7 @@ Result<std::string> fit_command(const std::string& model, const CommandOptions& 
                  "both");
   auto spec = load_or_bundled(model, *p);
   if (!spec) return spec.error();
+  if (auto dt = resolve_auto_dtype(*p, *spec); !dt) return dt.error();
   FitRequest fr;
   fr.max_context = p->max_context;
   fr.memory = p->memory->bytes;
@@ -277,6 +324,7 @@ Result<std::string> fit_command(const std::string& model, const CommandOptions& 
   }
   auto r = fit(*spec, fr);
   if (!r) return r.error();
+  if (p->kv_auto) r->notes.push_back(spec->notes.back().text);  // resolve_auto_dtype's note
   return format == OutputFormat::json ? render_fit_json(*spec, *r) : render_fit_text(*spec, *r);
 }
 

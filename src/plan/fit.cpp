@@ -4,14 +4,19 @@
 // not.
 //
 // Fixed overheads kvspec can justify:
-//   vllm   only gpu_memory_utilization (default 0.9, vllm/config/cache.py) of the device is planned for
-//   weights,
-//          activations and the KV cache; the rest is left to the CUDA context and other processes. Activation
-//          and CUDA-graph memory are not modelled (use --reserve).
+//   vllm   only gpu_memory_utilization F (default 0.9, vllm/config/cache.py; --gpu-memory-utilization) of
+//          the device is planned for weights, activations and the KV cache; the rest is left to the CUDA
+//          context and other processes. vLLM v1 computes the planned bytes as
+//          requested_memory = math.ceil(total_memory * gpu_memory_utilization), a Python float product
+//          (vllm/v1/worker/utils.py request_memory, vllm-project/vllm commit 0027b02769fb), and the KV cache
+//          gets requested_memory minus the profiled non-KV memory (weights, activation peak, non-torch
+//          allocations; vllm/v1/worker/gpu_worker.py determine_available_memory). Activation and CUDA-graph
+//          memory are not modelled (use --reserve).
 //   others none: llama.cpp's compute buffers, mlx's and transformers' activations depend on the backend and
 //   batch
 //          shape and are not modelled (use --reserve).
 #include <algorithm>
+#include <cmath>
 
 #include <fmt/format.h>
 
@@ -27,6 +32,14 @@ constexpr std::int64_t kMaxBatch = std::int64_t{1} << 16;
 constexpr std::int64_t kLlamaMaxSeq = 256;  // llama-cparams.h LLAMA_MAX_SEQ
 
 }  // namespace
+
+std::int64_t vllm_requested_memory(std::int64_t memory, double gpu_memory_utilization) {
+  // Python multiplies the int by the float as doubles, then math.ceil; the same in C++. A product that
+  // rounds up past `memory` (F = 1, or memory beyond 2^53) is held at memory.
+  const double product = static_cast<double>(memory) * gpu_memory_utilization;
+  if (!(product < static_cast<double>(memory))) return memory;
+  return std::max<std::int64_t>(0, static_cast<std::int64_t>(std::ceil(product)));
+}
 
 RuntimeRequest fit_runtime_request(const RuntimeRequest& base, std::int64_t context, std::int64_t batch) {
   RuntimeRequest r = base;
@@ -67,9 +80,16 @@ Result<FitResult> fit(const ModelCacheSpec& spec, const FitRequest& request) {
   out.weights_bytes = request.weights.bytes / ranks + (request.weights.bytes % ranks != 0 ? 1 : 0);
   if (ranks > 1) out.notes.push_back(fmt::format("weights split evenly over {} ranks", ranks));
   if (base.runtime == Runtime::vllm) {
-    // floor(memory × 0.9), in integers
-    out.overhead_bytes = request.memory - request.memory / 10 * 9 - (request.memory % 10) * 9 / 10;
-    out.overhead_note = "vLLM plans within gpu_memory_utilization 0.9 of the device (vllm/config/cache.py)";
+    const double f = base.vllm.gpu_memory_utilization;
+    if (!(f > 0 && f <= 1))  // also refuses NaN
+      return make_error(ErrorCode::usage, "", "--gpu-memory-utilization", "a fraction with 0 < F ≤ 1",
+                        fmt::format("{}", f));
+    auto planned = vllm_requested_memory(request.memory, f);
+    out.overhead_bytes = request.memory - planned;
+    out.overhead_note = fmt::format(
+        "vLLM plans within gpu_memory_utilization {} of the device: ceil({} × {}) = {} bytes "
+        "(vllm/v1/worker/utils.py request_memory)",
+        f, request.memory, f, planned);
   } else {
     out.overhead_note = fmt::format("{}: compute buffers and activations not modelled (use --reserve)",
                                     to_string(base.runtime));

@@ -28,6 +28,8 @@ std::string render_families_json() {
   w.begin_array();
   for (const auto& f : known_families()) {
     w.begin_object();
+    // The document is an array (kept as it was): each entry carries the schema version.
+    w.key("schema_version").value(JsonWriter::kSchemaVersion);
     w.key("model_type").value(f.model_type);
     w.key("config_class").value(f.config_class);
     w.key("text_model_type").value(f.text_model_type);

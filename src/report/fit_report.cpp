@@ -121,6 +121,7 @@ Result<std::string> render_fit_json(const ModelCacheSpec& spec, const FitResult&
   const FitRequest& q = r.request;
   JsonWriter w;
   w.begin_object();
+  w.key("schema_version").value(JsonWriter::kSchemaVersion);
   w.key("source").value(spec.source);
   w.key("source_format").value(spec.gguf ? "gguf" : "hf");
   w.key("runtime").value(to_string(q.runtime.runtime));
@@ -147,6 +148,7 @@ Result<std::string> render_fit_json(const ModelCacheSpec& spec, const FitResult&
                                                         : std::optional<std::int64_t>(q.runtime.context));
   w.key("batch").value(q.target == FitTarget::batch ? r.answer
                                                     : std::optional<std::int64_t>(q.runtime.batch));
+  w.key("fits").value(r.answer.has_value());  // false: not even a context (or batch) of 1 fits
   w.key("capped").value(r.capped);
   w.key("max_context").value(r.max_context);
   w.key("max_context_source").value(r.max_context_source);
@@ -157,6 +159,42 @@ Result<std::string> render_fit_json(const ModelCacheSpec& spec, const FitResult&
       .value(r.at_answer ? std::optional<std::int64_t>(r.at_answer->total_bytes) : std::nullopt);
   w.key("next_step_cache_bytes")
       .value(r.next_step ? std::optional<std::int64_t>(r.next_step->total_bytes) : std::nullopt);
+  w.key("kv_dtype").value(to_string(q.runtime.k_dtype));
+  w.key("v_dtype").value(to_string(q.runtime.v_dtype));
+  // The runtime figures the text shows: llama.cpp's flags to type, vLLM's blocks and concurrency.
+  w.key("llama_cpp");
+  if (q.runtime.runtime == Runtime::llama_cpp && r.at_answer && r.at_answer->n_ctx) {
+    w.begin_object();
+    w.key("n_ctx").value(*r.at_answer->n_ctx);
+    w.key("n_seq_max").value(r.at_answer->batch);
+    w.key("cells_per_stream").value(r.at_answer->cells);
+    w.key("flags").value(fmt::format("-c {} -np {}", *r.at_answer->n_ctx, r.at_answer->batch));
+    w.end_object();
+  } else {
+    w.null();
+  }
+  w.key("vllm");
+  if (q.runtime.runtime == Runtime::vllm) {
+    w.begin_object();
+    w.key("gpu_memory_utilization").value(q.runtime.vllm.gpu_memory_utilization);
+    w.key("planned_bytes").value(q.memory - r.overhead_bytes);
+    const auto* a = r.at_answer ? &*r.at_answer : nullptr;
+    const bool blocks = a != nullptr && a->blocks_per_request && a->bytes_per_block &&
+                        *a->bytes_per_block > 0 && r.cache_budget > 0;
+    w.key("block_size").value(a != nullptr ? a->block_size : std::nullopt);
+    w.key("num_blocks")
+        .value(blocks ? std::optional<std::int64_t>(r.cache_budget / *a->bytes_per_block) : std::nullopt);
+    w.key("blocks_per_request").value(blocks ? a->blocks_per_request : std::nullopt);
+    w.key("max_concurrency");
+    if (blocks)
+      w.value(static_cast<double>(r.cache_budget / *a->bytes_per_block) /
+              static_cast<double>(*a->blocks_per_request));
+    else
+      w.null();
+    w.end_object();
+  } else {
+    w.null();
+  }
   w.key("table").begin_array();
   for (const auto& row : r.table) {
     w.begin_object();

@@ -116,10 +116,11 @@ void write_remote(JsonWriter& w, const std::optional<RemoteInfo>& remote) {
 }
 
 Status write_spec(JsonWriter& w, const ModelCacheSpec& spec, const ReportOptions& options,
-                  const std::optional<CacheSize>& cache) {
+                  const std::optional<CacheSize>& cache, bool top_level = false) {
   auto per_token = kv_bytes_per_token(spec, options.kv_dtype, options.kv_dtype);
   if (!per_token) return per_token.error();
   w.begin_object();
+  if (top_level) w.key("schema_version").value(JsonWriter::kSchemaVersion);
   w.key("model_type").value(spec.model_type);
   w.key("text_model_type").value(spec.text_model_type);
   w.key("source").value(spec.source);
@@ -275,7 +276,7 @@ Status write_spec(JsonWriter& w, const ModelCacheSpec& spec, const ReportOptions
 
 Result<std::string> render_json(const ModelCacheSpec& spec, const ReportOptions& options) {
   JsonWriter w;
-  if (auto s = write_spec(w, spec, options, options.cache); !s) return s.error();
+  if (auto s = write_spec(w, spec, options, options.cache, true); !s) return s.error();
   return w.str();
 }
 
@@ -292,6 +293,7 @@ Result<std::string> render_compare_json(const std::vector<CompareEntry>& models,
 Result<std::string> render_compare_json_stream(const NextCompareEntry& next, const ReportOptions& options) {
   JsonWriter w;
   w.begin_object();
+  w.key("schema_version").value(JsonWriter::kSchemaVersion);
   w.key("models").begin_array();
   for (;;) {
     auto m = next();
@@ -300,6 +302,38 @@ Result<std::string> render_compare_json_stream(const NextCompareEntry& next, con
     if (auto s = write_spec(w, *(*m)->spec, options, (*m)->cache); !s) return s.error();
   }
   w.end_array();
+  w.end_object();
+  return w.str();
+}
+
+std::string render_error_json(const Error& e) {
+  auto code = [](ErrorCode c) {
+    switch (c) {
+      case ErrorCode::bad_input:
+        return "bad_input";
+      case ErrorCode::not_found:
+        return "not_found";
+      case ErrorCode::io:
+        return "io";
+      case ErrorCode::usage:
+        return "usage";
+      case ErrorCode::internal:
+        return "internal";
+    }
+    return "internal";
+  };
+  JsonWriter w;
+  w.begin_object();
+  w.key("schema_version").value(JsonWriter::kSchemaVersion);
+  w.key("error").begin_object();
+  w.key("code").value(code(e.code));
+  w.key("message").value(e.message());
+  w.key("file").value(e.file);
+  w.key("field").value(e.field);
+  w.key("expected").value(e.expected);
+  w.key("found").value(e.found);
+  w.key("detail").value(e.detail);
+  w.end_object();
   w.end_object();
   return w.str();
 }

@@ -1,5 +1,7 @@
 #include "report/json_writer.hpp"
 
+#include <cmath>
+
 #include <fmt/format.h>
 
 #include "kvspec/escape.hpp"
@@ -109,6 +111,13 @@ JsonWriter& JsonWriter::value(std::string_view s) {
 JsonWriter& JsonWriter::value(std::int64_t n) {
   before_value();
   out_ += std::to_string(n);
+  return *this;
+}
+
+JsonWriter& JsonWriter::value(double d) {
+  if (!std::isfinite(d)) return null();  // JSON has no NaN or infinity
+  before_value();
+  out_ += fmt::format("{}", d);  // shortest form that reads back exactly: 0.9, 0.5
   return *this;
 }
 

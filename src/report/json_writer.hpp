@@ -21,6 +21,9 @@ class JsonWriter {
   JsonWriter& value(const std::string& s) { return value(std::string_view(s)); }
   JsonWriter& value(std::int64_t n);
   JsonWriter& value(bool b);
+  JsonWriter& value(double d);  // non-finite as null
+  // The version of kvspec's JSON documents (README "JSON output"): the first key of every top-level object.
+  static constexpr std::int64_t kSchemaVersion = 1;
   JsonWriter& null();
   JsonWriter& value(const std::optional<std::int64_t>& n) { return n ? value(*n) : null(); }
   JsonWriter& value(const std::optional<std::string>& s) { return s ? value(std::string_view(*s)) : null(); }

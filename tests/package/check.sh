@@ -9,6 +9,8 @@ here=$(cd "$(dirname "$0")" && pwd)
 tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
 cmake --install "$build" --prefix "$tmp/prefix" >/dev/null
 test -f "$tmp/prefix/include/kvspec/load.hpp" && test -x "$tmp/prefix/bin/kvspec"
+# The man page generated at build time, installed where man finds it.
+head -n 1 "$tmp/prefix/share/man/man1/kvspec.1" | grep -q '^\.TH KVSPEC 1'
 if grep -rlE '#include *["<](simdjson|src/|util/)' "$tmp/prefix/include"; then echo "public header leaks a private include"; exit 1; fi
 cmake -S "$here" -B "$tmp/cm" -DCMAKE_CXX_COMPILER="$cxx" -DCMAKE_PREFIX_PATH="$tmp/prefix" >/dev/null
 cmake --build "$tmp/cm" >/dev/null

@@ -21,9 +21,12 @@
 
 #include <fmt/format.h>
 
+#include "cli_docs.hpp"
 #include "kvspec/commands.hpp"
 #include "kvspec/escape.hpp"
 #include "kvspec/registry.hpp"
+#include "kvspec/report.hpp"
+#include "kvspec/runtime.hpp"
 #include "kvspec/units.hpp"
 
 namespace {
@@ -81,9 +84,16 @@ int exit_code(const kvspec::Error& e) {
   return e.code == kvspec::ErrorCode::internal ? kExitInternal : kExitBadInput;
 }
 
-int fail(const kvspec::Error& e) {
+// The message on stderr; under --json also the error as a JSON object on stdout, for programs (README "JSON
+// output"). The exit code is the same either way.
+int fail(const kvspec::Error& e, bool json = false) {
   report(fmt::format("kvspec: error: {}\n", e.message()));
+  if (json && !write_all(stdout, kvspec::render_error_json(e))) return output_failed();
   return exit_code(e);
+}
+
+kvspec::Error usage_error(std::string message) {
+  return kvspec::make_error(kvspec::ErrorCode::usage, "", "", "", "", std::move(message));
 }
 
 // The CLI's options are the library's CommandOptions plus the output choice.
@@ -110,6 +120,26 @@ CLI::Validator at_least_one(const std::string& flag) {
       "≥ 1");
 }
 
+// "--gpu-memory-utilization must be > 0 and ≤ 1": 0 is refused here, where it was typed (0 in CommandOptions
+// means "not given").
+CLI::Validator fraction(const std::string& flag) {
+  return CLI::Validator(
+      [flag](std::string& value) -> std::string {
+        double v = 0;
+        try {
+          std::size_t used = 0;
+          v = std::stod(value, &used);
+          if (used != value.size()) v = -1;
+        } catch (const std::exception&) {
+          v = -1;
+        }
+        return v > 0 && v <= 1
+                   ? std::string()
+                   : flag + " must be a fraction with 0 < F ≤ 1, e.g. 0.9 (found '" + value + "')";
+      },
+      "0 < F ≤ 1");
+}
+
 void add_size_options(CLI::App* cmd, SizeOptions& o) {
   cmd->add_option("--context,--max-model-len", o.context,
                   "Context length in tokens per sequence: 4096, 32k, 128K, 1M (vLLM: --max-model-len)");
@@ -125,7 +155,7 @@ void add_size_options(CLI::App* cmd, SizeOptions& o) {
   cmd->add_option(
       "--kv-dtype,--cache-type-k,--kv-cache-dtype", o.kv_dtype,
       "Cache dtype (K and V, or K with --v-dtype): f32, f16 (default), bf16, fp8_e4m3, fp8_e5m2, q8_0, "
-      "q4_0, q4_1, q5_0, q5_1, iq4_nl");
+      "q4_0, q4_1, q5_0, q5_1, iq4_nl, or auto (the model's dtype, as vLLM's --kv-cache-dtype auto)");
   cmd->add_option("--v-dtype,--cache-type-v", o.v_dtype, "V cache dtype (default: --kv-dtype)");
   cmd->add_flag("--json", o.json, "Print the machine-readable form (JSON contract in README.md)");
   cmd->add_option("--hf-cache", o.hf_cache,
@@ -145,7 +175,12 @@ void add_size_options(CLI::App* cmd, SizeOptions& o) {
       ->check(at_least_one("--kv-bits"));
   cmd->add_option("--block-size", o.block_size, "vllm: tokens per block (default 16)");
   cmd->add_option("--max-num-batched-tokens", o.max_num_batched_tokens,
-                  "vllm: scheduler token budget (default 8192, vllm serve on >= 70 GiB GPUs)");
+                  "vllm: scheduler token budget (default 8192, vllm serve on >= 70 GiB GPUs); sizes the "
+                  "blocks a request holds in sliding-window and chunked-attention layers");
+  cmd->add_option("--gpu-memory-utilization", o.gpu_memory_utilization,
+                  "vllm, fit: the share of --memory vLLM plans weights + cache within, 0 < F <= 1 "
+                  "(default 0.9; ceil(F x memory) as vLLM computes it)")
+      ->check(fraction("--gpu-memory-utilization"));
   cmd->add_option("--tp,--tensor-parallel-size", o.tp,
                   "vllm: tensor-parallel ranks; figures per rank (default 1)");
   cmd->add_option("--pp,--pipeline-parallel-size", o.pp,
@@ -179,16 +214,17 @@ void add_size_options(CLI::App* cmd, SizeOptions& o) {
 
 // The runtimes' single-dash multi-letter spellings (llama.cpp's -np, -ctk, ...; vLLM's -tp, -pp): CLI11
 // would read `-ctk q8_0` as `-c tk`, so they become their long forms before parsing.
+constexpr std::pair<std::string_view, std::string_view> kSpellings[] = {
+    {"-np", "--parallel"},
+    {"-ctk", "--cache-type-k"},
+    {"-ctv", "--cache-type-v"},
+    {"-fa", "--flash-attn"},
+    {"-ub", "--ubatch-size"},
+    {"-tp", "--tensor-parallel-size"},
+    {"-pp", "--pipeline-parallel-size"},
+};
+
 void rewrite_runtime_spellings(std::vector<std::string>& args) {
-  static constexpr std::pair<std::string_view, std::string_view> kSpellings[] = {
-      {"-np", "--parallel"},
-      {"-ctk", "--cache-type-k"},
-      {"-ctv", "--cache-type-v"},
-      {"-fa", "--flash-attn"},
-      {"-ub", "--ubatch-size"},
-      {"-tp", "--tensor-parallel-size"},
-      {"-pp", "--pipeline-parallel-size"},
-  };
   for (auto& a : args)
     for (const auto& [from, to] : kSpellings)
       if (a == from) a = std::string(to);
@@ -198,6 +234,7 @@ void rewrite_runtime_spellings(std::vector<std::string>& args) {
 // src/llama-context.cpp), and flags the chosen runtime does not read are warned about, not dropped silently.
 // An error (exit 2) when the spellings contradict each other.
 std::optional<kvspec::Error> resolve_runtime_spellings(SizeOptions& o, const CLI::App& cmd) {
+  const bool for_vllm = kvspec::parse_runtime(o.runtime) == kvspec::Runtime::vllm;
   auto error = [](std::string field, std::string expected, std::string found) {
     return kvspec::make_error(kvspec::ErrorCode::usage, "", std::move(field), std::move(expected),
                               std::move(found));
@@ -227,14 +264,24 @@ std::optional<kvspec::Error> resolve_runtime_spellings(SizeOptions& o, const CLI
     const char* runtime;
   };
   static constexpr OnlyFor kOnlyFor[] = {
-      {"--kv-unified", "llama.cpp"},        {"--ubatch", "llama.cpp"}, {"--flash-attn", "llama.cpp"},
-      {"--swa-full", "llama.cpp"},          {"--kv-bits", "mlx"},      {"--block-size", "vllm"},
+      {"--kv-unified", "llama.cpp"},
+      {"--ubatch", "llama.cpp"},
+      {"--flash-attn", "llama.cpp"},
+      {"--swa-full", "llama.cpp"},
+      {"--kv-bits", "mlx"},
+      {"--block-size", "vllm"},
       {"--max-num-batched-tokens", "vllm"},
+      {"--gpu-memory-utilization", "vllm"},
   };
   for (const auto& f : kOnlyFor)
-    if (cmd.count(f.flag) > 0 && o.runtime != f.runtime)
+    if (cmd.count(f.flag) > 0 && kvspec::parse_runtime(o.runtime) != kvspec::parse_runtime(f.runtime))
       report(fmt::format("kvspec: warning: {} applies to --runtime {} only; ignored for --runtime {}\n",
                          f.flag, f.runtime, kvspec::escape_for_terminal(o.runtime)));
+  // inspect and compare take --memory as the cache's own memory: no weights to share it with.
+  if (for_vllm && cmd.count("--gpu-memory-utilization") > 0 && cmd.get_name() != "fit")
+    report(
+        "kvspec: warning: --gpu-memory-utilization applies to `kvspec fit` (the device's memory, shared "
+        "with the weights); --memory here is the cache's memory already, so it is ignored\n");
   return std::nullopt;
 }
 
@@ -255,7 +302,7 @@ std::size_t edit_distance(std::string_view a, std::string_view b) {
 
 // `kvspec inpsect x`: a first word that is no path, no repo id and close to a command is a typo.
 std::optional<std::string> mistyped_command(const std::string& word) {
-  static constexpr std::string_view kCommands[] = {"inspect", "compare", "fit", "families"};
+  static constexpr std::string_view kCommands[] = {"inspect", "compare", "fit", "families", "completions"};
   if (word.empty() || word[0] == '-' || word.find('/') != std::string::npos ||
       word.find('.') != std::string::npos || access(word.c_str(), F_OK) == 0)
     return std::nullopt;
@@ -266,12 +313,40 @@ std::optional<std::string> mistyped_command(const std::string& word) {
   return std::nullopt;
 }
 
+// `kvspec fit m --contxt 8k`: a long option the command does not know but is close to one it does, as
+// {typed, meant}. Options are compared without their dashes; a value after `=` is not part of the name.
+std::optional<std::pair<std::string, std::string>> mistyped_flag(const std::vector<std::string>& args,
+                                                                 const CLI::App& cmd) {
+  const auto names = kvspec::cli::option_names(cmd);
+  for (const auto& a : args) {
+    if (a == "--") break;
+    if (a.size() < 4 || a.rfind("--", 0) != 0) continue;
+    const std::string typed = a.substr(0, a.find('='));
+    if (typed == "--version" || std::find(names.begin(), names.end(), typed) != names.end()) continue;
+    std::optional<std::string> best;
+    std::size_t best_distance = 0;
+    for (const auto& n : names) {
+      if (n.rfind("--", 0) != 0) continue;
+      const std::size_t d = edit_distance(std::string_view(typed).substr(2), std::string_view(n).substr(2));
+      if (!best || d < best_distance) {
+        best = n;
+        best_distance = d;
+      }
+    }
+    if (best && best_distance <= (typed.size() <= 6 ? 1U : 2U)) return std::make_pair(typed, *best);
+  }
+  return std::nullopt;
+}
+
 constexpr const char* kModelForms =
     "MODEL is one of:\n"
     "  a folder with config.json (and safetensors headers) or with a GGUF file\n"
     "  a config.json path\n"
     "  a GGUF file, or the first part of a split set (model-00001-of-00003.gguf)\n"
     "  org/name[@revision]: a Hugging Face repo id found offline in the local Hugging Face cache\n";
+
+constexpr const char* kExitCodes =
+    "0 ok, 2 bad input or usage, 1 internal error, 74 the output could not be written.\n";
 
 constexpr const char* kExamples =
     "Examples:\n"
@@ -282,8 +357,8 @@ constexpr const char* kExamples =
     "  kvspec compare ./a ./b --context 8k\n"
     "  kvspec fit ./Llama-3.1-8B --memory 24GiB --context 32k\n";
 
-int print(const kvspec::Result<std::string>& text) {
-  if (!text) return fail(text.error());
+int print(const kvspec::Result<std::string>& text, bool json = false) {
+  if (!text) return fail(text.error(), json);
   return write_all(stdout, *text) ? kExitOk : output_failed();
 }
 
@@ -307,8 +382,8 @@ int run(int argc, char** argv) {
         std::string(kModelForms) +
         "`kvspec MODEL` is short for `kvspec inspect MODEL`. llama.cpp and vLLM spellings are accepted "
         "(README: \"Runtime spellings\").\n"
-        "Exit codes: 0 ok, 2 bad input or usage, 1 internal error, 74 the output could not be written.\n\n" +
-        kExamples);
+        "Exit codes: " +
+        kExitCodes + "\n" + kExamples);
 
     SizeOptions inspect_opts;
     std::string inspect_model;
@@ -339,25 +414,73 @@ int run(int argc, char** argv) {
     CLI::App* families = app.add_subcommand("families", "List the architecture families the registry knows");
     families->add_flag("--json", families_json, "One object per family");
 
+    std::string shell;
+    CLI::App* completions = app.add_subcommand(
+        "completions", "Print a shell completion script for bash, zsh or fish, generated from these options");
+    completions->add_option("SHELL", shell, "bash, zsh or fish")->required();
+
+    // The man page, generated at build time (CMakeLists.txt); hidden from --help.
+    std::string man_output;
+    CLI::App* manpage = app.add_subcommand("manpage", "Print the man page (roff)");
+    manpage->group("");
+    manpage->add_option("--output,-o", man_output, "Write it to this file instead of stdout");
+    const kvspec::cli::CliDefinition definition{
+        &app, std::vector<kvspec::cli::Spelling>(std::begin(kSpellings), std::end(kSpellings)), "inspect"};
+
     // `kvspec MODEL ...` means `kvspec inspect MODEL ...`; bare `kvspec` inspects the bundled example.
     std::vector<std::string> args(argv + 1, argv + argc);
     rewrite_runtime_spellings(args);
+    // --json anywhere: errors go to stdout as JSON too (parse errors included).
+    const bool want_json = std::find(args.begin(), args.end(), "--json") != args.end();
     if (!args.empty())
       if (auto near = mistyped_command(args[0])) {
-        report("kvspec: error: unknown command '", kvspec::escape_for_terminal(args[0]), "'");
-        report(": did you mean '", *near, "'? (Run with --help for more information.)\n");
+        const std::string message = fmt::format("unknown command '{}': did you mean '{}'?",
+                                                kvspec::escape_for_terminal(args[0]), *near);
+        report("kvspec: error: ", message, " (Run with --help for more information.)\n");
+        if (want_json && !write_all(stdout, kvspec::render_error_json(usage_error(message))))
+          return output_failed();
         return kExitBadInput;
       }
     if (args.empty() ||
-        (args[0] != "inspect" && args[0] != "compare" && args[0] != "fit" && args[0] != "families" &&
+        (app.get_subcommands([&](const CLI::App* c) { return c->get_name() == args[0]; }).empty() &&
          args[0] != "--help" && args[0] != "-h" && args[0] != "--version"))
       args.insert(args.begin(), "inspect");
+    if (args[0] != "--help" && args[0] != "-h" && args[0] != "--version")
+      if (auto typo = mistyped_flag(args, *app.get_subcommand(args[0]))) {
+        const std::string message =
+            fmt::format("unknown option '{}' for {}: did you mean {}?",
+                        kvspec::escape_for_terminal(typo->first), args[0], typo->second);
+        report("kvspec: error: ", message, " (Run with --help for more information.)\n");
+        if (want_json && !write_all(stdout, kvspec::render_error_json(usage_error(message))))
+          return output_failed();
+        return kExitBadInput;
+      }
     std::reverse(args.begin(), args.end());
     try {
       app.parse(args);
     } catch (const CLI::ParseError& e) {
       int rc = app.exit(e);
+      if (rc != 0 && want_json &&
+          !write_all(stdout, kvspec::render_error_json(usage_error(kvspec::escape_for_terminal(e.what())))))
+        return output_failed();
       return rc == 0 ? kExitOk : kExitBadInput;
+    }
+    if (*completions) {
+      const std::string script = kvspec::cli::completion_script(definition, shell);
+      if (script.empty())
+        return fail(kvspec::make_error(kvspec::ErrorCode::usage, "", "SHELL", "bash, zsh or fish",
+                                       "'" + kvspec::escape_for_terminal(shell) + "'"));
+      return write_all(stdout, script) ? kExitOk : output_failed();
+    }
+    if (*manpage) {
+      const std::string page = kvspec::cli::man_page(
+          definition, KVSPEC_VERSION,
+          {{"MODEL", kModelForms}, {"EXIT STATUS", kExitCodes}, {"EXAMPLES", kExamples}});
+      if (man_output.empty()) return write_all(stdout, page) ? kExitOk : output_failed();
+      std::FILE* f = std::fopen(man_output.c_str(), "w");
+      const bool ok = f != nullptr && write_all(f, page);
+      if (f != nullptr && std::fclose(f) != 0) return output_failed();
+      return ok ? kExitOk : output_failed();
     }
     struct Chosen {
       CLI::App* cmd;
@@ -365,9 +488,10 @@ int run(int argc, char** argv) {
     };
     for (Chosen c : {Chosen{inspect, &inspect_opts}, Chosen{compare, &compare_opts}, Chosen{fit, &fit_opts}})
       if (c.cmd->parsed())
-        if (auto e = resolve_runtime_spellings(*c.opts, *c.cmd)) return fail(*e);
-    if (*compare) return print(kvspec::compare_command(compare_models, compare_opts, format(compare_opts)));
-    if (*fit) return print(kvspec::fit_command(fit_model, fit_opts, format(fit_opts)));
+        if (auto e = resolve_runtime_spellings(*c.opts, *c.cmd)) return fail(*e, want_json);
+    if (*compare)
+      return print(kvspec::compare_command(compare_models, compare_opts, format(compare_opts)), want_json);
+    if (*fit) return print(kvspec::fit_command(fit_model, fit_opts, format(fit_opts)), want_json);
     if (*families)
       return print(families_json ? kvspec::render_families_json() : kvspec::render_families_text());
     auto text = kvspec::inspect_command(inspect_model, inspect_opts, format(inspect_opts));
@@ -376,7 +500,7 @@ int run(int argc, char** argv) {
           std::string("No MODEL given: showing the bundled example. Try `kvspec inspect PATH --context 32k`, "
                       "or --help.\n\n") +
           *text);
-    return print(text);
+    return print(text, want_json);
   } catch (const std::bad_alloc&) {
     // Every limit keeps inputs within 64 MiB (docs/limits.md): running out is kvspec's failure, not the
     // input's.

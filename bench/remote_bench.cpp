@@ -86,6 +86,22 @@ int main() {
   std::printf("GGUF header: %zu bytes\n", head.size());
   run("GGUF, large vocabulary", "bench/gguf:Q4_K_M");
   run("GGUF repeat @commit", "bench/gguf@" + gg.commit + ":Q4_K_M");
+  // A split set (gguf-split's three parts) on a server that adds 50 ms per request: the API, then the three
+  // headers at once.
+  auto& sp = hub.repo("bench/split");
+  sp.commit = "0011223344556677889900112233445566778899";
+  sp.refs["main"] = sp.commit;
+  sp.slow_ms = 50;
+  auto parts = kvspec::test::llama31_8b_split(3);
+  for (int i = 0; i < 3; ++i) {
+    std::string h = parts[static_cast<std::size_t>(i)].bytes(false);
+    sp.files["model-Q4_K_M-0000" + std::to_string(i + 1) + "-of-00003.gguf"] = {
+        h, h.size() + parts[static_cast<std::size_t>(i)].data_size()};
+  }
+  run("GGUF split set, 50 ms per request", "bench/split:Q4_K_M");
+  // A plain URL (not the Hub): no API, one range read.
+  hub.plain("g/model-Q4_K_M.gguf") = {gg.files["model-Q4_K_M.gguf"], "\"e1\""};
+  run("GGUF URL, large vocabulary", hub.plain_url("g/model-Q4_K_M.gguf"));
   std::printf(
       "Anchors (their published request patterns, not measured here): hf-mem reads each safetensors header "
       "with "

@@ -6,6 +6,7 @@
 #include <pybind11/stl.h>
 
 #include <algorithm>
+#include <cmath>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -127,6 +128,18 @@ bool flag(const py::handle& v, const char* name) {
   throw py::type_error(std::string(name) + ": expected a bool");
 }
 
+// Seconds as an int or a float (not a bool), finite; above zero, or at least zero where zero means "at once".
+double seconds(const py::handle& v, const char* name, bool zero_ok) {
+  if (!(py::isinstance<py::int_>(v) || py::isinstance<py::float_>(v)) || py::isinstance<py::bool_>(v))
+    throw py::type_error(std::string(name) + ": expected seconds as an int or a float");
+  const double s = v.cast<double>();
+  if (!std::isfinite(s) || s < 0 || (s == 0 && !zero_ok))
+    raise(kvspec::make_error(kvspec::ErrorCode::usage, "", name,
+                             zero_ok ? "seconds, 0 or more" : "seconds, more than 0",
+                             py::str(v).cast<std::string>()));
+  return s;
+}
+
 std::string text(const py::handle& v, const char* name) {
   if (py::isinstance<py::str>(v)) return utf8(v, name);
   throw py::type_error(std::string(name) + ": expected a str");
@@ -163,6 +176,15 @@ constexpr Keyword kKeywords[] = {
     {"weights", [](O& o, H v, const char* n) { o.weights = size_text(v, n); }},
     {"max_context", [](O& o, H v, const char* n) { o.max_context = text_or_int(v, n); }},
     {"format", [](O& o, H v, const char* n) { o.format = text(v, n); }},
+    // Remote models (hf://, org/name not in the local cache, org/name:QUANT, URLs).
+    {"offline", [](O& o, H v, const char* n) { o.offline = flag(v, n); }},
+    {"refresh", [](O& o, H v, const char* n) { o.refresh = flag(v, n); }},
+    {"no_cache", [](O& o, H v, const char* n) { o.no_cache = flag(v, n); }},
+    {"quiet", [](O& o, H v, const char* n) { o.quiet = flag(v, n); }},
+    {"timeout", [](O& o, H v, const char* n) { o.timeout = seconds(v, n, false); }},
+    {"connect_timeout", [](O& o, H v, const char* n) { o.connect_timeout = seconds(v, n, false); }},
+    {"retries", [](O& o, H v, const char* n) { o.retries = integer(v, n); }},
+    {"retry_wait", [](O& o, H v, const char* n) { o.retry_wait = seconds(v, n, true); }},
 };
 
 kvspec::CommandOptions options_from(const py::kwargs& kw, bool allow_weights) {
@@ -185,6 +207,9 @@ kvspec::CommandOptions options_from(const py::kwargs& kw, bool allow_weights) {
   refuse_zero("batch", o.batch, "a positive number of sequences");
   refuse_zero("parallel", o.parallel, "a positive number of sequences");
   refuse_zero("kv_bits", o.kv_bits, "4 or 8 (None: an unquantized cache)");
+  if (o.retries < 0)
+    raise(kvspec::make_error(kvspec::ErrorCode::usage, "", "retries", "0 or more retries",
+                             std::to_string(o.retries)));
   return o;
 }
 
@@ -222,7 +247,9 @@ Keyword arguments (None = not given), named like the CLI's flags:
   (int or '256k': the limit instead of max_position_embeddings), format ('hf' or 'gguf');
   llama.cpp: parallel, kv_unified, ubatch, flash_attn ('on', 'off', 'auto'), swa_full;
   mlx: kv_bits (4 or 8); vllm: block_size, max_num_batched_tokens, tp, pp, gpu_memory_utilization (fit:
-  0 < F <= 1, default 0.9). kv_dtype='auto' is the model's dtype (as vLLM's --kv-cache-dtype auto).
+  0 < F <= 1, default 0.9). kv_dtype='auto' is the model's dtype (as vLLM's --kv-cache-dtype auto);
+  remote models (hf://org/name, org/name:QUANT, URLs): offline (also HF_HUB_OFFLINE=1), refresh, no_cache,
+  quiet (no progress on stderr), timeout and connect_timeout (seconds), retries, retry_wait (seconds).
 Raises kvspec.Error (a ValueError with code, file, field, expected, found) on bad input.)";
 
 }  // namespace
@@ -251,8 +278,9 @@ PYBIND11_MODULE(_kvspec, m) {
       py::arg("model") = py::none(),
       (std::string(
            "inspect(model=None, **options) -> dict: one model's spec (and its cache when context is "
-           "given), as `kvspec inspect --json`. model: a folder, config.json, .gguf or org/name[@rev] "
-           "in the local Hugging Face cache; None: the bundled example.") +
+           "given), as `kvspec inspect --json`. model: a folder, config.json, .gguf, org/name[@rev] "
+           "(the local Hugging Face cache, else the Hub), hf://org/name, org/name:QUANT or an http(s) URL; "
+           "None: the bundled example.") +
        kOptionsDoc)
           .c_str());
   m.def(

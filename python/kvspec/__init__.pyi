@@ -40,6 +40,14 @@ def inspect(
     reserve: int | str | None = None,
     max_context: int | str | None = None,
     format: str | None = None,
+    offline: bool | None = None,
+    refresh: bool | None = None,
+    no_cache: bool | None = None,
+    quiet: bool | None = None,
+    timeout: float | None = None,
+    connect_timeout: float | None = None,
+    retries: int | None = None,
+    retry_wait: float | None = None,
 ) -> dict[str, Any]: ...
 def summary(
     model: Model | None = None,
@@ -66,6 +74,14 @@ def summary(
     reserve: int | str | None = None,
     max_context: int | str | None = None,
     format: str | None = None,
+    offline: bool | None = None,
+    refresh: bool | None = None,
+    no_cache: bool | None = None,
+    quiet: bool | None = None,
+    timeout: float | None = None,
+    connect_timeout: float | None = None,
+    retries: int | None = None,
+    retry_wait: float | None = None,
 ) -> str: ...
 def compare(
     models: list[Model],
@@ -92,6 +108,14 @@ def compare(
     reserve: int | str | None = None,
     max_context: int | str | None = None,
     format: str | None = None,
+    offline: bool | None = None,
+    refresh: bool | None = None,
+    no_cache: bool | None = None,
+    quiet: bool | None = None,
+    timeout: float | None = None,
+    connect_timeout: float | None = None,
+    retries: int | None = None,
+    retry_wait: float | None = None,
 ) -> dict[str, Any]: ...
 def fit(
     model: Model | None = None,
@@ -119,5 +143,13 @@ def fit(
     weights: int | str | None = None,
     max_context: int | str | None = None,
     format: str | None = None,
+    offline: bool | None = None,
+    refresh: bool | None = None,
+    no_cache: bool | None = None,
+    quiet: bool | None = None,
+    timeout: float | None = None,
+    connect_timeout: float | None = None,
+    retries: int | None = None,
+    retry_wait: float | None = None,
 ) -> dict[str, Any]: ...
 def families() -> list[dict[str, Any]]: ...

@@ -223,6 +223,60 @@ class Families(unittest.TestCase):
         self.assertRegex(kvspec.__version__, r"^\d+\.\d+\.\d+$")
 
 
+class Remote(unittest.TestCase):
+    """Remote-model keywords, without network: HF_ENDPOINT is a closed port (python/CMakeLists.txt) and kvspec's
+    cache an empty temporary folder, so only the offline and usage paths can answer."""
+
+    def setUp(self):
+        self.cache = tempfile.TemporaryDirectory()
+        self.saved = {k: os.environ.get(k) for k in ("KVSPEC_CACHE", "HF_HUB_OFFLINE")}
+        os.environ["KVSPEC_CACHE"] = self.cache.name
+        os.environ.pop("HF_HUB_OFFLINE", None)
+
+    def tearDown(self):
+        for k, v in self.saved.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
+        self.cache.cleanup()
+
+    def assert_not_cached(self, call):
+        with self.assertRaises(kvspec.Error) as ctx:
+            call()
+        e = ctx.exception
+        self.assertEqual(e.code, "not_found")
+        self.assertIn("hf://org/absent", str(e))
+        self.assertIn("offline", str(e))
+        self.assertIn("not in kvspec's cache", str(e))
+        self.assertEqual(os.listdir(self.cache.name), [])  # nothing written
+
+    def test_offline_keyword_and_env_give_a_clear_error(self):
+        self.assert_not_cached(lambda: kvspec.inspect("hf://org/absent", offline=True, quiet=True))
+        self.assert_not_cached(lambda: kvspec.fit("hf://org/absent", memory="24GiB", offline=True))
+        os.environ["HF_HUB_OFFLINE"] = "1"
+        self.assert_not_cached(lambda: kvspec.inspect("hf://org/absent"))
+        self.assert_not_cached(lambda: kvspec.compare(["hf://org/absent", EXAMPLE]))
+
+    def test_no_cache_with_offline_is_a_usage_error(self):
+        with self.assertRaises(kvspec.Error) as ctx:
+            kvspec.inspect("hf://org/absent", offline=True, no_cache=True)
+        self.assertEqual(ctx.exception.code, "usage")
+        self.assertIn("--no-cache", str(ctx.exception))
+
+    def test_timeouts_and_retries_are_checked_like_the_cli_flags(self):
+        for kw, value in (("timeout", 0), ("connect_timeout", -1.5), ("retry_wait", float("nan")), ("retries", -1)):
+            with self.assertRaises(kvspec.Error, msg=kw) as ctx:
+                kvspec.inspect("hf://org/absent", offline=True, **{kw: value})
+            self.assertEqual((ctx.exception.code, ctx.exception.field), ("usage", kw))
+        for kw, value in (("offline", "yes"), ("timeout", True), ("timeout", "5"), ("retries", 1.5)):
+            with self.assertRaises(TypeError, msg=kw):
+                kvspec.inspect("hf://org/absent", **{kw: value})
+        # Accepted (ints or floats; retry_wait may be 0), then the offline error as before.
+        self.assert_not_cached(lambda: kvspec.inspect("hf://org/absent", offline=True, refresh=False, timeout=2,
+                                                      connect_timeout=0.5, retries=0, retry_wait=0))
+
+
 class Stubs(unittest.TestCase):
     def test_stub_functions_and_keywords_are_the_modules(self):
         import ast

@@ -161,6 +161,39 @@ void Store::touch() const {
   ::utimensat(AT_FDCWD, dir_.c_str(), nullptr, 0);
 }
 
+std::vector<std::string> cache_entries(const std::string& root) {
+  std::vector<std::string> out;
+  std::error_code ec;
+  // Only the layout's own levels are read, by shape: an org, repo or file named "meta", "files", "refs",
+  // "url" or "hub" is a name at its level, never taken for the cache's own folders.
+  auto dirs = [&ec](const fs::path& dir) {
+    std::vector<fs::path> v;
+    for (auto it = fs::directory_iterator(dir, fs::directory_options::skip_permission_denied, ec);
+         !ec && it != fs::directory_iterator(); it.increment(ec)) {
+      // Files (temporaries among them) and links are not entries.
+      if (!it->is_symlink(ec) && it->is_directory(ec)) v.push_back(it->path());
+    }
+    ec.clear();
+    return v;
+  };
+  auto hex16 = [](const fs::path& p) {
+    std::string n = p.filename().string();
+    return n.size() == 16 && std::all_of(n.begin(), n.end(), [](char c) {
+             return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
+           });
+  };
+  for (const auto& endpoint : dirs(fs::path(root) / "hub")) {
+    if (!hex16(endpoint)) continue;
+    for (const auto& org : dirs(endpoint))
+      for (const auto& repo : dirs(org))
+        for (const auto& commit : dirs(repo))
+          if (is_commit_hash(commit.filename().string())) out.push_back(commit.string());
+  }
+  for (const auto& url : dirs(fs::path(root) / "url"))
+    if (hex16(url)) out.push_back(url.string());
+  return out;
+}
+
 void evict(const std::string& root, std::int64_t max_bytes, const std::string& keep) {
   struct Entry {
     fs::path dir;
@@ -170,15 +203,9 @@ void evict(const std::string& root, std::int64_t max_bytes, const std::string& k
   std::vector<Entry> entries;
   std::error_code ec;
   std::int64_t total = 0;
-  // An entry is a folder that holds meta/; its size is the disk blocks of everything under it.
-  for (auto it = fs::recursive_directory_iterator(root, fs::directory_options::skip_permission_denied, ec);
-       !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
-    if (it.depth() > 6) {
-      it.disable_recursion_pending();
-      continue;
-    }
-    if (!it->is_directory(ec) || it->path().filename() != "meta") continue;
-    Entry e{it->path().parent_path()};
+  // An entry's size is the disk blocks of everything under it.
+  for (const auto& dir : cache_entries(root)) {
+    Entry e{dir};
     struct stat st {};
     if (::stat(e.dir.c_str(), &st) == 0) e.mtime = st.st_mtim.tv_sec;
     for (auto f = fs::recursive_directory_iterator(e.dir, ec); !ec && f != fs::recursive_directory_iterator();
@@ -186,17 +213,18 @@ void evict(const std::string& root, std::int64_t max_bytes, const std::string& k
       struct stat fst {};
       if (::lstat(f->path().c_str(), &fst) == 0 && S_ISREG(fst.st_mode)) e.bytes += fst.st_blocks * 512;
     }
+    ec.clear();
     total += e.bytes;
     entries.push_back(std::move(e));
-    it.disable_recursion_pending();
   }
   if (total <= max_bytes) return;
   std::sort(entries.begin(), entries.end(), [](const Entry& a, const Entry& b) { return a.mtime < b.mtime; });
   for (const auto& e : entries) {
     if (total <= max_bytes) break;
     if (e.dir == fs::path(keep)) continue;
-    // Renamed away first, so no reader ever sees half an entry.
-    fs::path trash = fs::path(root) / fmt::format(".trash-{}-{}", ::getpid(), e.dir.filename().string());
+    // Renamed away first, so no reader ever sees half an entry; the name is unique per process and entry.
+    static std::atomic<unsigned> trashed{0};
+    fs::path trash = fs::path(root) / fmt::format(".trash-{}-{}", ::getpid(), trashed++);
     if (::rename(e.dir.c_str(), trash.c_str()) != 0) continue;
     fs::remove_all(trash, ec);
     total -= e.bytes;

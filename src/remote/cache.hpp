@@ -1,17 +1,19 @@
 // kvspec's cache of fetched bytes: under $KVSPEC_CACHE, else $XDG_CACHE_HOME/kvspec, else ~/.cache/kvspec.
-// An entry is one repo at one commit (hub/<endpoint>/<org>--<name>/<commit>/) or one URL at one ETag
-// (url/<hash>/<etag hash>/). files/ holds the repo's files as sparse copies: the bytes kvspec read
-// (config.json whole, a safetensors or GGUF header) at their place, zeros after them up to the real size, so
-// the local readers parse them unchanged. meta/<path>.meta records size, kept length and an FNV-1a hash of
-// the kept bytes: an entry that does not match is refetched, never trusted. Writes go to a temporary file
-// renamed into place (safe with two kvspec processes at once); the cache is trimmed to KVSPEC_CACHE_MAX_BYTES
-// (default 1 GiB, on-disk blocks) by removing the least recently used entries.
+// An entry is one repo at one commit (hub/<endpoint hash>/<org>/<name>/<commit>/) or one URL
+// (url/<URL hash>/, each file checked against its ETag). files/ holds the repo's files as sparse copies: the
+// bytes kvspec read (config.json whole, a safetensors or GGUF header) at their place, zeros after them up to
+// the real size, so the local readers parse them unchanged. meta/<path>.meta records size, kept length, an
+// FNV-1a hash of the kept bytes and the ETag: an entry that does not match is refetched, never trusted.
+// Writes go to a temporary file renamed into place (safe with two kvspec processes at once); the cache is
+// trimmed to KVSPEC_CACHE_MAX_BYTES (default 1 GiB, on-disk blocks) by removing the least recently used
+// entries.
 #pragma once
 
 #include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "kvspec/error.hpp"
 
@@ -53,6 +55,10 @@ Status write_atomic(const std::string& path, std::string_view bytes, std::uint64
 
 // Small text files (refs: branch → commit) by rename; nullopt when absent.
 std::optional<std::string> read_small(const std::string& path);
+
+// The entries under root, found by the layout's shape (hub/<16 hex>/<org>/<name>/<40 hex>/ and
+// url/<16 hex>/), never by a folder's name inside them.
+std::vector<std::string> cache_entries(const std::string& root);
 
 // Removes the least recently used entries under root until it holds at most max_bytes; never `keep`.
 void evict(const std::string& root, std::int64_t max_bytes, const std::string& keep);

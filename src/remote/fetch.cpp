@@ -110,6 +110,8 @@ struct Session {
 
 std::string file_url(const Session& s, const std::string& path) {
   if (s.t.url) {
+    // The URL itself as given (a signed query stays); its siblings beside it, without the query.
+    if (path == s.t.path) return s.t.full_url.substr(0, s.t.full_url.find('#'));
     std::string u = s.t.full_url.substr(0, s.t.full_url.find_first_of("?#"));
     return u.substr(0, u.rfind('/') + 1) + path;
   }
@@ -171,7 +173,9 @@ struct Progress {
   std::uint64_t size = 0;
   std::uint64_t next_end = 0;  // inclusive end of the next range
   std::string etag;
+  std::string revalidate;  // a URL's cached copy: its ETag, sent as If-None-Match with the first read
   bool done = false;
+  bool not_modified = false;  // 304: the cached copy stands
 };
 
 // Brings every wanted file into the store: from the cache, else by rounds of concurrent requests.
@@ -180,13 +184,18 @@ Status ensure(Session& s, const std::vector<Want>& wants) {
   for (const auto& w : wants) {
     if (!s.have.insert(w.path).second) continue;
     RemoteFile rf{w.path, file_url(s, w.path), 0, 0, false};
-    if (s.read_cache && s.store->load(w.path)) {
+    std::optional<Kept> kept = s.read_cache ? s.store->load(w.path) : std::nullopt;
+    // A Hub file is keyed by its commit: a cached copy is the file. A URL's copy is keyed by its ETag and
+    // stands only when the server answers 304 to If-None-Match (offline: as it is; without an ETag the
+    // copy cannot be checked and is fetched again).
+    if (kept && (!s.t.url || s.offline)) {
       rf.cached = true;
       record(s, rf);
       continue;
     }
     if (s.offline) return not_cached(s, w.path);
     Progress p{w, rf};
+    if (kept) p.revalidate = kept->etag;
     if (w.part == Part::st_header) p.next_end = kSafetensorsFirstRead - 1;
     if (w.part == Part::gguf_header) p.next_end = kGgufFirstRead - 1;
     todo.push_back(std::move(p));
@@ -198,6 +207,7 @@ Status ensure(Session& s, const std::vector<Want>& wants) {
       if (p.done) continue;
       HttpRequest r;
       r.url = p.rf.url;
+      if (p.rf.requests == 0) r.if_none_match = p.revalidate;
       if (p.want.part == Part::whole) {
         r.max_body = p.want.max_whole;
       } else {
@@ -218,6 +228,10 @@ Status ensure(Session& s, const std::vector<Want>& wants) {
       p.rf.bytes_read += static_cast<std::int64_t>(r.bytes);
       s.info.requests += r.attempts;
       s.info.bytes_read += static_cast<std::int64_t>(r.bytes);
+      if (r.status == 304 && !p.revalidate.empty()) {
+        p.done = p.not_modified = true;
+        continue;
+      }
       if (r.status != 200 && r.status != 206) return status_error(s, r.url, r, p.want.path);
       if (p.etag.empty()) p.etag = r.etag;
       if (p.want.part == Part::whole) {
@@ -231,9 +245,6 @@ Status ensure(Session& s, const std::vector<Want>& wants) {
                           fmt::format("GET {}: HTTP {}: no file size in the answer (Content-Range total or "
                                       "Content-Length)",
                                       r.url, r.status));
-      if (r.range_ignored && r.total_size && p.kept.empty()) {
-        // A 200's Content-Length is the whole file's.
-      }
       p.size = *r.total_size;
       p.kept += r.body;
       const std::uint64_t have = p.kept.size();
@@ -273,7 +284,9 @@ Status ensure(Session& s, const std::vector<Want>& wants) {
     if (!p.done)
       return make_error(ErrorCode::io, s.model, "", "", "",
                         fmt::format("{}: too many range reads", p.rf.url));
-    if (auto st = s.store->save(p.want.path, p.kept, p.size, p.etag); !st) return wrap(s, st.error());
+    p.rf.cached = p.not_modified;  // the bytes are the cache's, after one request without a body
+    if (!p.not_modified)
+      if (auto st = s.store->save(p.want.path, p.kept, p.size, p.etag); !st) return wrap(s, st.error());
     record(s, p.rf);
   }
   return Ok{};
@@ -518,7 +531,10 @@ Result<ModelLocation> fetch_model(const std::string& model, const Target& target
                    .string();
   std::string temp;
   if (ro.no_cache) {
-    if (s.offline) return not_cached(s, "");
+    if (s.offline)
+      return make_error(ErrorCode::usage, s.model, "", "", "",
+                        "offline (HF_HUB_OFFLINE or --offline) with --no-cache: no network and no cache, so "
+                        "nothing can be read");
     std::string tmpl = (fs::temp_directory_path() / "kvspec-remote-XXXXXX").string();
     if (::mkdtemp(tmpl.data()) == nullptr)
       return make_error(ErrorCode::io, tmpl, "", "", "", "cannot make a temporary folder");
@@ -539,22 +555,9 @@ Result<ModelLocation> fetch_model(const std::string& model, const Target& target
       s.store.emplace(temp);
     else
       s.store.emplace((fs::path(s.root) / "url" / fmt::format("{:016x}", fnv1a(s.t.full_url))).string());
+    // Keyed by URL and ETag (each file's in its meta): ensure() revalidates every cached file with its first
+    // read (If-None-Match); a 304 keeps the copy, anything else is the new file's bytes.
     std::string name = s.t.path;
-    // Keyed by URL and ETag: a repeat asks for the ETag only (HEAD) and reads the cache if it is unchanged.
-    if (s.read_cache && !s.offline) {
-      if (auto kept = s.store->load(name); kept && !kept->etag.empty()) {
-        HttpRequest head;
-        head.url = s.t.full_url;
-        head.head = true;
-        auto res = http_fetch({head}, s.http);
-        if (!res[0]) return wrap(s, res[0].error());
-        s.info.requests += res[0]->attempts;
-        s.info.bytes_read += static_cast<std::int64_t>(res[0]->bytes);
-        if (res[0]->status != 200) return status_error(s, res[0]->url, *res[0], name);
-        if (res[0]->etag != kept->etag) s.read_cache = false;
-        s.info.commit = res[0]->etag;
-      }
-    }
     if (ends_with(lower(name), ".gguf")) {
       auto sp = split_of(name);
       std::vector<std::string> parts;
@@ -565,6 +568,9 @@ Result<ModelLocation> fetch_model(const std::string& model, const Target& target
       loc = gguf_location(s, parts);
     } else if (ends_with(name, ".safetensors")) {
       loc = safetensors_location(s, "", {name}, false, nullptr);
+    } else if (!ends_with(lower(name), ".json")) {
+      return make_error(ErrorCode::usage, s.model, "", "a URL of a config.json, .gguf or .safetensors file",
+                        "'" + name + "'");
     } else {
       // A config.json alone: its siblings cannot be listed without the Hub.
       if (auto st = ensure(s, {{name, Part::whole}}); !st) return st.error();
@@ -573,7 +579,7 @@ Result<ModelLocation> fetch_model(const std::string& model, const Target& target
     }
   }
   if (!loc) return loc.error();
-  if (target.url && s.info.commit.empty() && s.store)
+  if (target.url && s.store)
     if (auto kept = s.store->load(target.path)) s.info.commit = kept->etag;
   s.info.from_cache =
       std::all_of(s.info.files.begin(), s.info.files.end(), [](const RemoteFile& f) { return f.cached; });

@@ -1,6 +1,7 @@
 // A test Hugging Face Hub on 127.0.0.1 (cpp-httplib): the revision API, resolve URLs with X-Repo-Commit, a
 // second "CDN" server the Hub redirects large files to, Range and HEAD, gated and renamed repos, and switches
 // for misbehaviour (429, slow answers, Range ignored, truncated bodies, a wrong Content-Range, invalid JSON).
+// The CDN server also serves plain files (any URL, not the Hub) with ETags and If-None-Match.
 // Files are their header bytes followed by virtual zeros up to their full size, so sizes are real and
 // nothing large is held in memory. Every request is counted.
 #pragma once
@@ -10,6 +11,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <condition_variable>
 #include <cstdint>
 #include <map>
 #include <mutex>
@@ -37,6 +39,14 @@ struct HubRepo {
   bool truncate = false;      // bodies stop halfway through their Content-Length
   bool wrong_range = false;   // 206 with a Content-Range that starts elsewhere
   bool bad_json = false;      // the API answers HTML
+  int gather = 0;             // CDN answers wait until this many requests for the repo arrived (or 10 s)
+};
+
+// A file on the plain "static" server (any URL, not the Hub): served under {cdn}/files/PATH with its ETag,
+// answering If-None-Match with 304.
+struct PlainFile {
+  HubFile file;
+  std::string etag;  // with its quotes, as sent
 };
 
 struct Seen {
@@ -45,6 +55,7 @@ struct Seen {
   std::string path;
   std::string range;
   std::string authorization;
+  std::string if_none_match;
 };
 
 class HubServer {
@@ -104,6 +115,8 @@ class HubServer {
     std::lock_guard<std::mutex> lock(mutex_);
     seen_.clear();
     body_bytes_ = 0;
+    not_modified_ = 0;
+    max_in_flight_.clear();
   }
   // Requests as the client counts them: a redirect and the request it leads to are one.
   int requests() {
@@ -124,12 +137,27 @@ class HubServer {
     std::lock_guard<std::mutex> lock(mutex_);
     return body_bytes_;
   }
+  int not_modified() {
+    std::lock_guard<std::mutex> lock(mutex_);
+    return not_modified_;
+  }
+  // The most CDN requests for one repo that were in the server at once (see HubRepo::gather).
+  int max_in_flight(const std::string& id) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    auto it = max_in_flight_.find(id);
+    return it == max_in_flight_.end() ? 0 : it->second;
+  }
+  PlainFile& plain(const std::string& path) {
+    std::lock_guard<std::recursive_mutex> lock(repos_mutex_);
+    return plain_[path];
+  }
+  [[nodiscard]] std::string plain_url(const std::string& path) const { return cdn() + "/files/" + path; }
 
  private:
   void log(const std::string& server, const httplib::Request& req) {
     std::lock_guard<std::mutex> lock(mutex_);
-    seen_.push_back(
-        {server, req.method, req.path, req.get_header_value("Range"), req.get_header_value("Authorization")});
+    seen_.push_back({server, req.method, req.path, req.get_header_value("Range"),
+                     req.get_header_value("Authorization"), req.get_header_value("If-None-Match")});
   }
   void count(std::uint64_t n) {
     std::lock_guard<std::mutex> lock(mutex_);
@@ -139,7 +167,8 @@ class HubServer {
   static char byte_at(const HubFile& f, std::uint64_t i) { return i < f.head.size() ? f.head[i] : '\0'; }
 
   // Serves [begin, end] of a file (or the whole of it), with the repo's misbehaviour.
-  void serve(const HubRepo& r, const HubFile& f, const httplib::Request& req, httplib::Response& res) {
+  void serve(const HubRepo& r, const HubFile& f, const httplib::Request& req, httplib::Response& res,
+             const std::string& etag = "") {
     // httplib would slice the body again by the Range header: this server answers ranges itself.
     const_cast<httplib::Request&>(req).ranges.clear();
     std::uint64_t begin = 0, end = f.size == 0 ? 0 : f.size - 1;
@@ -164,7 +193,8 @@ class HubServer {
                                           std::to_string(shown + length - 1) + "/" + std::to_string(f.size));
     }
     res.set_header("Accept-Ranges", "bytes");
-    res.set_header("ETag", "\"" + r.commit.substr(0, 8) + std::to_string(f.size) + "\"");
+    res.set_header("ETag",
+                   etag.empty() ? "\"" + r.commit.substr(0, 8) + std::to_string(f.size) + "\"" : etag);
     if (req.method == "HEAD") {
       res.set_header("Content-Length", std::to_string(f.size));
       return;
@@ -214,6 +244,25 @@ class HubServer {
       if (it != repos_.end()) ms = it->second.slow_ms;
     }
     if (ms > 0) std::this_thread::sleep_for(std::chrono::milliseconds(ms));
+  }
+
+  // Holds a CDN request until `gather` requests for the repo have arrived (at most 10 s), so a test sees
+  // whether the client sent them at once; records the most that were in the server together.
+  void gather(const std::string& id) {
+    int want = 0;
+    {
+      std::lock_guard<std::recursive_mutex> lock(repos_mutex_);
+      auto it = repos_.find(id);
+      if (it != repos_.end()) want = it->second.gather;
+    }
+    std::unique_lock<std::mutex> lock(mutex_);
+    int& now = in_flight_[id];
+    ++now;
+    max_in_flight_[id] = std::max(max_in_flight_[id], now);
+    gathered_.notify_all();
+    if (want > 0)
+      gathered_.wait_for(lock, std::chrono::seconds(10), [&] { return max_in_flight_[id] >= want; });
+    --now;
   }
 
   std::string resolve_rev(const HubRepo& r, const std::string& rev) {
@@ -315,6 +364,7 @@ class HubServer {
              [this](const httplib::Request& req, httplib::Response& res) {
                log("cdn", req);
                delay(req.matches[1].str() + "/" + req.matches[2].str());
+               gather(req.matches[1].str() + "/" + req.matches[2].str());
                std::lock_guard<std::recursive_mutex> lock(repos_mutex_);
                auto it = repos_.find(req.matches[1].str() + "/" + req.matches[2].str());
                if (it == repos_.end()) {
@@ -329,6 +379,25 @@ class HubServer {
                }
                serve(r, f->second, req, res);
              });
+    cdn_.Get(R"(/files/(.+))", [this](const httplib::Request& req, httplib::Response& res) {
+      log("cdn", req);
+      std::lock_guard<std::recursive_mutex> lock(repos_mutex_);
+      auto it = plain_.find(req.matches[1].str());
+      if (it == plain_.end()) {
+        res.status = 404;
+        return;
+      }
+      const std::string inm = req.get_header_value("If-None-Match");
+      if (!inm.empty() && inm == it->second.etag) {
+        res.status = 304;
+        res.set_header("ETag", it->second.etag);
+        std::lock_guard<std::mutex> count_lock(mutex_);
+        ++not_modified_;
+        return;
+      }
+      static const HubRepo kPlain;
+      serve(kPlain, it->second.file, req, res, it->second.etag);
+    });
   }
 
   httplib::Server hub_, cdn_;
@@ -337,6 +406,10 @@ class HubServer {
   std::mutex mutex_;
   std::recursive_mutex repos_mutex_;
   std::map<std::string, HubRepo> repos_;
+  std::map<std::string, PlainFile> plain_;
+  std::condition_variable gathered_;
+  std::map<std::string, int> in_flight_, max_in_flight_;
+  int not_modified_ = 0;
   std::vector<Seen> seen_;
   std::uint64_t body_bytes_ = 0;
 };

@@ -8,7 +8,8 @@ if [ "$sanitized" = 1 ]; then echo "skip: sanitized build (the consumer is not i
 here=$(cd "$(dirname "$0")" && pwd)
 tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
 cmake --install "$build" --prefix "$tmp/prefix" >/dev/null
-test -f "$tmp/prefix/include/kvspec/load.hpp" && test -x "$tmp/prefix/bin/kvspec"
+test -f "$tmp/prefix/include/kvspec/load.hpp" && test -f "$tmp/prefix/include/kvspec/kvspec.h"
+test -x "$tmp/prefix/bin/kvspec"
 if grep -rlE '#include *["<](simdjson|src/|util/)' "$tmp/prefix/include"; then echo "public header leaks a private include"; exit 1; fi
 cmake -S "$here" -B "$tmp/cm" -DCMAKE_CXX_COMPILER="$cxx" -DCMAKE_PREFIX_PATH="$tmp/prefix" >/dev/null
 cmake --build "$tmp/cm" >/dev/null

@@ -31,6 +31,14 @@ for i in "${!pids[@]}"; do
     tail -50 "$dir/valgrind-shard$i.log"
   fi
 done
+# The C API test (a C program: every handle, string and error it gets must come back freed).
+if ! valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite \
+  --show-leak-kinds=definite "$dir/tests/kvspec_c_api_test" "$dir/tests/kvspec-memcheck" tests/data \
+  >"$dir/valgrind-c-api.log" 2>&1; then
+  status=1
+  echo "== the C API test failed:"
+  tail -50 "$dir/valgrind-c-api.log"
+fi
 echo "valgrind: $(grep -h -oE '[0-9]+ tests? from [0-9]+ test suites? ran' "$dir"/valgrind-shard*.log | \
   awk '{n += $1} END {print n}') tests in $((SECONDS - start)) s, $([[ $status == 0 ]] && echo clean || echo FAILED)"
 exit $status

@@ -12,6 +12,7 @@
 
 #include <fmt/format.h>
 
+#include "app/loaded.hpp"
 #include "kvspec/load.hpp"
 #include "kvspec/plan.hpp"
 #include "kvspec/report.hpp"
@@ -60,8 +61,10 @@ Result<CacheDType> parse_dtype(const std::string& text, const std::string& flag)
   return *dt;
 }
 
+}  // namespace
+
 // The remote-model options (hf://, org/name not in the local cache, URLs).
-RemoteOptions remote_options(const CommandOptions& o) {
+RemoteOptions command_remote_options(const CommandOptions& o) {
   RemoteOptions r;
   r.offline = o.offline;
   r.refresh = o.refresh;
@@ -76,6 +79,8 @@ RemoteOptions remote_options(const CommandOptions& o) {
   r.retry_base_ms = ms(o.retry_wait);
   return r;
 }
+
+namespace {
 
 Result<Parsed> parse_size_options(const CommandOptions& o) {
   Parsed p;
@@ -152,7 +157,7 @@ Result<Parsed> parse_size_options(const CommandOptions& o) {
     p.max_context = *m;
   }
   if (!o.hf_cache.empty()) p.load.hf_cache_dir = o.hf_cache;
-  p.load.remote = remote_options(o);
+  p.load.remote = command_remote_options(o);
   // A folder with both config.json and a GGUF: the GGUF is what llama.cpp loads.
   if (o.format.empty())
     p.load.format = r.runtime == Runtime::llama_cpp ? SourceFormat::prefer_gguf : SourceFormat::prefer_hf;
@@ -240,39 +245,33 @@ Result<ModelCacheSpec> load_or_bundled(const std::string& model, const Parsed& p
   return load(model, p);
 }
 
-}  // namespace
-
-Result<std::string> inspect_command(const std::string& model, const CommandOptions& options,
-                                    OutputFormat format) {
-  auto p = parse_size_options(options);
-  if (!p) return p.error();
-  auto spec = load_or_bundled(model, *p);
-  if (!spec) return spec.error();
-  if (auto dt = resolve_auto_dtype(*p, *spec); !dt) return dt.error();
-  warn_past_limit(*spec, *p);
-  auto cache = size_if_asked(*spec, *p);
+// inspect once the spec is loaded (copies: --kv-dtype auto resolves against it, and the past-limit warning is
+// added to its notes).
+Result<std::string> inspect_spec(ModelCacheSpec spec, Parsed p, OutputFormat format) {
+  if (auto dt = resolve_auto_dtype(p, spec); !dt) return dt.error();
+  warn_past_limit(spec, p);
+  auto cache = size_if_asked(spec, p);
   if (!cache) return cache.error();
-  ReportOptions ro{p->dtype, *cache};
-  return format == OutputFormat::json ? render_json(*spec, ro) : render_text(*spec, ro);
+  ReportOptions ro{p.dtype, *cache};
+  return format == OutputFormat::json ? render_json(spec, ro) : render_text(spec, ro);
 }
 
-Result<std::string> compare_command(const std::vector<std::string>& models, const CommandOptions& options,
-                                    OutputFormat format) {
-  auto p = parse_size_options(options);
-  if (!p) return p.error();
-  // One model at a time: each spec is loaded, sized, rendered and dropped before the next is loaded.
+// compare over `load_spec(i)`, which yields model i's spec; each is sized, rendered and dropped before the
+// next.
+template <class Load>
+Result<std::string> compare_specs(std::size_t count, Load&& load_spec, Parsed p, OutputFormat format) {
   std::size_t i = 0;
   std::optional<ModelCacheSpec> spec;
-  ReportOptions ro{p->dtype, std::nullopt};
+  ReportOptions ro{p.dtype, std::nullopt};
   NextCompareEntry next = [&]() -> Result<std::optional<CompareEntry>> {
     spec.reset();
-    if (i == models.size()) return std::optional<CompareEntry>{};
-    auto s = load(models[i++], *p);
+    if (i == count) return std::optional<CompareEntry>{};
+    Result<ModelCacheSpec> s = load_spec(i++);
     if (!s) return s.error();
-    if (p->kv_auto) {
+    if (p.kv_auto) {
       // One dtype labels the whole table: models whose dtypes differ need the dtype given.
-      const CacheDType before = p->dtype;
-      auto dt = resolve_auto_dtype(*p, *s);
+      const CacheDType before = p.dtype;
+      auto dt = resolve_auto_dtype(p, *s);
       if (!dt) return dt.error();
       if (i > 1 && *dt != before)
         return usage(
@@ -280,9 +279,9 @@ Result<std::string> compare_command(const std::vector<std::string>& models, cons
             fmt::format("auto = {} for {} but {} before it", to_string(*dt), s->source, to_string(before)));
       ro.kv_dtype = *dt;
     }
-    warn_past_limit(*s, *p);
+    warn_past_limit(*s, p);
     spec = std::move(*s);
-    auto c = size_if_asked(*spec, *p);
+    auto c = size_if_asked(*spec, p);
     if (!c) return c.error();
     return std::optional<CompareEntry>(CompareEntry{&*spec, *c});
   };
@@ -290,26 +289,27 @@ Result<std::string> compare_command(const std::vector<std::string>& models, cons
                                       : render_compare_stream(next, ro);
 }
 
-Result<std::string> fit_command(const std::string& model, const CommandOptions& options,
-                                OutputFormat format) {
-  const CommandOptions& o = options;
-  auto p = parse_size_options(o);
-  if (!p) return p.error();
-  if (!p->memory) return usage("--memory", "the device's memory, e.g. 24GiB or 80GB", "nothing");
+// fit's own option checks, before anything is loaded.
+std::optional<Error> fit_usage(const CommandOptions& o, const Parsed& p) {
+  if (!p.memory) return usage("--memory", "the device's memory, e.g. 24GiB or 80GB", "nothing");
   const bool batch_given = o.batch > 0 || o.parallel > 0;
-  if (p->context && batch_given)
+  if (p.context && batch_given)
     return usage("--context", "either --context (to find the largest batch) or --batch (the largest context)",
                  "both");
-  auto spec = load_or_bundled(model, *p);
-  if (!spec) return spec.error();
-  if (auto dt = resolve_auto_dtype(*p, *spec); !dt) return dt.error();
+  return std::nullopt;
+}
+
+// fit once the spec is loaded; `model` and `load` find the weights (headers, else the config's estimate).
+Result<std::string> fit_spec(ModelCacheSpec spec, const std::string& model, const LoadOptions& load,
+                             const CommandOptions& o, Parsed p, OutputFormat format) {
+  if (auto dt = resolve_auto_dtype(p, spec); !dt) return dt.error();
   FitRequest fr;
-  fr.max_context = p->max_context;
-  fr.memory = p->memory->bytes;
-  fr.memory_unit = p->memory->unit;
-  fr.reserve = p->reserve;
-  fr.runtime = p->runtime;
-  fr.target = p->context ? FitTarget::batch : FitTarget::context;
+  fr.max_context = p.max_context;
+  fr.memory = p.memory->bytes;
+  fr.memory_unit = p.memory->unit;
+  fr.reserve = p.reserve;
+  fr.runtime = p.runtime;
+  fr.target = p.context ? FitTarget::batch : FitTarget::context;
   if (!o.weights.empty()) {
     if (auto e = bare_size("--weights", o.weights)) return *e;
     auto wq = parse_byte_quantity(o.weights);
@@ -318,14 +318,66 @@ Result<std::string> fit_command(const std::string& model, const CommandOptions& 
     fr.weights.estimate = false;
     fr.weights.source = "as given (--weights " + o.weights + ")";
   } else {
-    auto w = weights_for_fit(*spec, model, p->load);
+    auto w = weights_for_fit(spec, model, load);
     if (!w) return w.error();
     fr.weights = *w;
   }
-  auto r = fit(*spec, fr);
+  auto r = fit(spec, fr);
   if (!r) return r.error();
-  if (p->kv_auto) r->notes.push_back(spec->notes.back().text);  // resolve_auto_dtype's note
-  return format == OutputFormat::json ? render_fit_json(*spec, *r) : render_fit_text(*spec, *r);
+  if (p.kv_auto) r->notes.push_back(spec.notes.back().text);  // resolve_auto_dtype's note
+  return format == OutputFormat::json ? render_fit_json(spec, *r) : render_fit_text(spec, *r);
+}
+
+}  // namespace
+
+Result<std::string> inspect_command(const std::string& model, const CommandOptions& options,
+                                    OutputFormat format) {
+  auto p = parse_size_options(options);
+  if (!p) return p.error();
+  auto spec = load_or_bundled(model, *p);
+  if (!spec) return spec.error();
+  return inspect_spec(std::move(*spec), *p, format);
+}
+
+Result<std::string> compare_command(const std::vector<std::string>& models, const CommandOptions& options,
+                                    OutputFormat format) {
+  auto p = parse_size_options(options);
+  if (!p) return p.error();
+  // One model at a time: each spec is loaded, sized, rendered and dropped before the next is loaded.
+  return compare_specs(
+      models.size(), [&](std::size_t i) { return load(models[i], *p); }, *p, format);
+}
+
+Result<std::string> fit_command(const std::string& model, const CommandOptions& options,
+                                OutputFormat format) {
+  auto p = parse_size_options(options);
+  if (!p) return p.error();
+  if (auto e = fit_usage(options, *p)) return *e;
+  auto spec = load_or_bundled(model, *p);
+  if (!spec) return spec.error();
+  return fit_spec(*spec, model, p->load, options, *p, format);
+}
+
+Result<std::string> inspect_loaded(const LoadedModel& model, const CommandOptions& options,
+                                   OutputFormat format) {
+  auto p = parse_size_options(options);
+  if (!p) return p.error();
+  return inspect_spec(model.spec, *p, format);
+}
+
+Result<std::string> compare_loaded(const std::vector<const LoadedModel*>& models,
+                                   const CommandOptions& options, OutputFormat format) {
+  auto p = parse_size_options(options);
+  if (!p) return p.error();
+  return compare_specs(
+      models.size(), [&](std::size_t i) -> Result<ModelCacheSpec> { return models[i]->spec; }, *p, format);
+}
+
+Result<std::string> fit_loaded(const LoadedModel& model, const CommandOptions& options, OutputFormat format) {
+  auto p = parse_size_options(options);
+  if (!p) return p.error();
+  if (auto e = fit_usage(options, *p)) return *e;
+  return fit_spec(model.spec, model.model, model.load, options, *p, format);
 }
 
 }  // namespace kvspec

@@ -8,7 +8,8 @@ if [ "$sanitized" = 1 ]; then echo "skip: sanitized build (the consumer is not i
 here=$(cd "$(dirname "$0")" && pwd)
 tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
 cmake --install "$build" --prefix "$tmp/prefix" >/dev/null
-test -f "$tmp/prefix/include/kvspec/load.hpp" && test -x "$tmp/prefix/bin/kvspec"
+test -f "$tmp/prefix/include/kvspec/load.hpp" && test -f "$tmp/prefix/include/kvspec/kvspec.h"
+test -x "$tmp/prefix/bin/kvspec"
 # The man page generated at build time, installed where man finds it.
 head -n 1 "$tmp/prefix/share/man/man1/kvspec.1" | grep -q '^\.TH KVSPEC 1'
 if grep -rlE '#include *["<](simdjson|src/|util/)' "$tmp/prefix/include"; then echo "public header leaks a private include"; exit 1; fi

@@ -1,6 +1,10 @@
-// Links against kvspec as a consumer would and sizes the bundled example (gemma-3-12b-it).
+// Links against kvspec as a consumer would and sizes the bundled example (gemma-3-12b-it), through the C++
+// API and the C API (kvspec/kvspec.h).
 #include <cstdio>
+#include <cstring>
+#include <string>
 
+#include "kvspec/kvspec.h"
 #include "kvspec/load.hpp"
 #include "kvspec/size.hpp"
 
@@ -18,6 +22,16 @@ int main() {
                 bytes ? static_cast<long long>(*bytes) : -1LL, expected);
     return 1;
   }
-  std::printf("ok %lld\n", expected);
+  kvspec_model* model = kvspec_model_load_example(nullptr);
+  char* json = kvspec_inspect_json(model, nullptr, nullptr);
+  const std::string want = "\"kv_bytes_per_token\": " + std::to_string(expected) + ",";
+  const bool ok = json != nullptr && std::strstr(json, want.c_str()) != nullptr;
+  kvspec_string_free(json);
+  kvspec_model_free(model);
+  if (!ok) {
+    std::printf("C API: kvspec_inspect_json lacks %s\n", want.c_str());
+    return 1;
+  }
+  std::printf("ok %lld (kvspec %s)\n", expected, kvspec_version());
   return 0;
 }

@@ -155,6 +155,23 @@ static void test_fit_compare_families(void) {
   snprintf(args, sizeof args, "fit '%s/configs/meta-llama__Llama-3.1-8B' --memory 24GiB --json", g_data);
   check_same_as_cli(json, args);
 
+  /* vLLM's share of memory: 0.5 × 24 GiB = 12 GiB for weights and cache; 12 GiB − 4 GiB of weights =
+   * 8589934592 bytes for the cache, / 131072 per token = 65536 tokens. */
+  kvspec_options_init(&o);
+  o.memory = "24GiB";
+  o.weights = "4GiB";
+  o.runtime = "vllm";
+  o.gpu_memory_utilization = 0.5;
+  json = kvspec_fit_json(llama, &o, &err);
+  CHECK(json != NULL && err == NULL);
+  CHECK(contains(json, "\"cache_budget_bytes\": 8589934592,"));
+  CHECK(contains(json, "\"context\": 65536,"));
+  snprintf(args, sizeof args,
+           "fit '%s/configs/meta-llama__Llama-3.1-8B' --runtime vllm --memory 24GiB --weights 4GiB "
+           "--gpu-memory-utilization 0.5 --json",
+           g_data);
+  check_same_as_cli(json, args);
+
   /* Side by side at 4096 tokens. */
   kvspec_options_init(&o);
   o.context = "4k";

@@ -143,6 +143,7 @@ typedef struct kvspec_options {
   const char* reserve;     /* kept free out of memory: "1GiB" */
   const char* weights;     /* fit only: the weights' size instead of the headers / estimate: "16GiB" */
   const char* max_context; /* the context limit instead of max_position_embeddings: "256k" */
+  double gpu_memory_utilization; /* vllm: fit's share of memory, 0 < F <= 1; 0: not given (0.9) */
 } kvspec_options;
 
 /* Fills the defaults and struct_size. NULL is a no-op. */

@@ -94,6 +94,7 @@ Result<CommandOptions> command_options(const kvspec_options* in, bool allow_weig
   out.reserve = text_or(o->reserve, "");
   out.weights = text_or(o->weights, "");
   out.max_context = text_or(o->max_context, "");
+  out.gpu_memory_utilization = o->gpu_memory_utilization;
   return out;
 }
 
@@ -127,6 +128,7 @@ void kvspec_options_init(kvspec_options* options) {
   options->max_num_batched_tokens = d.max_num_batched_tokens;
   options->tp = d.tp;
   options->pp = d.pp;
+  options->gpu_memory_utilization = d.gpu_memory_utilization;
 }
 
 }  // extern "C"

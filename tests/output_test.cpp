@@ -1,6 +1,10 @@
 // The CLI's outputs: the JSON contract (keys and types other tools rely on), the text summary and compare.
+#include <string>
+#include <vector>
+
 #include "cli_util.hpp"
 #include "json/json.hpp"
+#include "support/temp_dir.hpp"
 #include "test_util.hpp"
 
 namespace kvspec::test {
@@ -122,6 +126,69 @@ TEST(TextOutput, CompareSideBySide) {
   const json::Array& models = v.find("models")->as_array();
   ASSERT_EQ(models.size(), 2u);
   EXPECT_EQ(models[1].find("cache")->find("total_bytes")->as_int(), 3'224'371'200);
+}
+
+// Terminal cells of a line (every character kvspec prints in a table is one cell wide: count code points).
+std::size_t cells(const std::string& line) {
+  std::size_t n = 0;
+  for (unsigned char c : line) n += (c & 0xC0) != 0x80;
+  return n;
+}
+
+std::vector<std::string> lines_of(const std::string& text) {
+  std::vector<std::string> out;
+  std::size_t start = 0;
+  while (start < text.size()) {
+    std::size_t nl = text.find('\n', start);
+    if (nl == std::string::npos) nl = text.size();
+    out.push_back(text.substr(start, nl - start));
+    start = nl + 1;
+  }
+  return out;
+}
+
+// Five models on an 80-column terminal: the table splits into groups of models that fit beside the row
+// labels, each group a full table (11 labels + the cache row); no line is wider than 80 cells; every model
+// is named once. Llama-3.1-8B (24 cells) and gemma-3-4b-it (its pattern capped at 40) need 16 + 26 + 42 = 84
+// cells together, so they go to groups of their own; DeepSeek-V3 (34) and Qwen3.5-27B (26) share one
+// (16 + 36 + 28 = 80). --wide keeps one row of columns. A model with a warning (a family kvspec does not
+// know) has it listed under the tables.
+TEST(TextOutput, CompareFitsAnEightyColumnTerminal) {
+  std::string models;
+  for (const char* m : {"meta-llama__Llama-3.1-8B", "google__gemma-3-4b-it", "deepseek-ai__DeepSeek-V3",
+                        "Qwen__Qwen3.5-27B", "mistralai__Mamba-Codestral-7B-v0.1"})
+    models += " " + data_path(std::string("configs/") + m);
+  auto r = run_cli("compare" + models + " --context 32k", "COLUMNS=80");
+  ASSERT_EQ(r.exit_code, 0) << r.out;
+  const auto lines = lines_of(r.out);
+  std::vector<std::string> model_rows;
+  for (const auto& l : lines) {
+    EXPECT_LE(cells(l), 80u) << l;
+    if (l.rfind("model ", 0) == 0 && l.rfind("model type", 0) != 0) model_rows.push_back(l);
+  }
+  ASSERT_EQ(model_rows.size(), 4u) << r.out;
+  EXPECT_NE(model_rows[0].find("meta-llama__Llama-3.1-8B"), std::string::npos);
+  EXPECT_NE(model_rows[1].find("google__gemma-3-4b-it"), std::string::npos);
+  EXPECT_NE(model_rows[2].find("deepseek-ai__DeepSeek-V3"), std::string::npos);
+  EXPECT_NE(model_rows[2].find("Qwen__Qwen3.5-27B"), std::string::npos);
+  EXPECT_NE(model_rows[3].find("mistralai__Mamba-Codestral-7B-v0.1"), std::string::npos);
+  // 1 header + 4 groups of 12 rows + 3 blank lines between them.
+  EXPECT_EQ(lines.size(), 1u + 4 * 12 + 3) << r.out;
+  auto wide = run_cli("compare" + models + " --context 32k --wide", "COLUMNS=80");
+  ASSERT_EQ(wide.exit_code, 0) << wide.out;
+  std::size_t model_lines = 0;
+  for (const auto& l : lines_of(wide.out))
+    model_lines += l.rfind("model ", 0) == 0 && l.rfind("model type", 0) != 0;
+  EXPECT_EQ(model_lines, 1u) << wide.out;
+  TempDir dir;
+  const std::string mystery =
+      dir.write("mystery/config.json", R"({"model_type": "mystery", "num_hidden_layers": 4,
+      "num_attention_heads": 8, "hidden_size": 512})");
+  auto warned =
+      run_cli("compare " + data_path("configs/meta-llama__Llama-3.1-8B") + " " + dir.path() + "/mystery",
+              "COLUMNS=80");
+  ASSERT_EQ(warned.exit_code, 0) << warned.out;
+  EXPECT_NE(warned.out.find("\nwarnings\n  mystery: "), std::string::npos) << warned.out;
 }
 
 }  // namespace

@@ -19,6 +19,7 @@ struct CommandOptions {
   std::string hf_cache;          // empty = the environment's Hugging Face cache
   std::string runtime = "exact";
   std::int64_t images = -1;  // images per sequence for image cross-attention (Mllama); -1 = not given (1)
+  std::size_t width = 0;     // compare's text table: the terminal's columns; 0 = no limit (see ReportOptions)
   // llama.cpp
   std::int64_t parallel = 0;  // n_seq_max (the same as batch; both given must agree); 0 = not given
   bool kv_unified = false;

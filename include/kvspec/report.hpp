@@ -17,6 +17,9 @@ struct ReportOptions {
   CacheDType kv_dtype = CacheDType::f16;
   std::optional<CacheSize> cache;  // present when a context was asked for
   bool color = false;
+  // compare's text table: the columns (terminal cells) it may use; wider tables are split into groups of
+  // models that fit, each under the row labels. 0: no limit (one row of columns, however wide).
+  std::size_t width = 0;
 };
 
 Result<std::string> render_text(const ModelCacheSpec& spec, const ReportOptions& options);

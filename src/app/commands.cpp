@@ -26,8 +26,9 @@ namespace {
 
 struct Parsed {
   CacheDType dtype = CacheDType::f16;
-  bool kv_auto = false;  // --kv-dtype auto: resolved from the model (resolve_auto_dtype)
-  bool v_given = false;  // --v-dtype given (not following --kv-dtype)
+  bool kv_auto = false;   // --kv-dtype auto: resolved from the model (resolve_auto_dtype)
+  bool v_given = false;   // --v-dtype given (not following --kv-dtype)
+  std::size_t width = 0;  // compare's text table (CommandOptions::width)
   std::optional<std::int64_t> context;
   RuntimeRequest runtime;  // context 0 when none was given
   std::optional<ByteQuantity> memory;
@@ -84,6 +85,7 @@ namespace {
 
 Result<Parsed> parse_size_options(const CommandOptions& o) {
   Parsed p;
+  p.width = o.width;
   p.kv_auto = o.kv_dtype == "auto";
   auto dt = p.kv_auto ? Result<CacheDType>(CacheDType::f16) : parse_dtype(o.kv_dtype, "--kv-dtype");
   if (!dt) return dt.error();
@@ -263,6 +265,7 @@ Result<std::string> compare_specs(std::size_t count, Load&& load_spec, Parsed p,
   std::size_t i = 0;
   std::optional<ModelCacheSpec> spec;
   ReportOptions ro{p.dtype, std::nullopt};
+  ro.width = p.width;
   NextCompareEntry next = [&]() -> Result<std::optional<CompareEntry>> {
     spec.reset();
     if (i == count) return std::optional<CompareEntry>{};

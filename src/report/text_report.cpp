@@ -161,6 +161,7 @@ Result<std::string> render_compare_stream(const NextCompareEntry& next, const Re
   std::optional<CacheSize> first_cache;
   bool first = true;
   std::vector<std::vector<std::string>> cols;
+  std::vector<std::string> warnings;  // "model: text", each model's warnings in order
   for (;;) {
     auto m = next();
     if (!m) return m.error();
@@ -186,6 +187,8 @@ Result<std::string> render_compare_stream(const NextCompareEntry& next, const Re
         cache ? format_bytes(cache->total_bytes) : "—",
     };
     for (auto& v : c) v = escape_for_terminal(v);  // before the widths: a cell is measured as it is shown
+    for (const Note& n : s.notes)
+      if (n.level == Note::Level::warning) warnings.push_back(c[0] + ": " + escape_for_terminal(n.text));
     cols.push_back(std::move(c));
   }
   if (with_cache)
@@ -195,25 +198,49 @@ Result<std::string> render_compare_stream(const NextCompareEntry& next, const Re
   std::size_t label_w = 0;
   for (const auto& l : labels) label_w = std::max(label_w, l.size());
   constexpr std::size_t kMaxColumn = 40;
+  const std::size_t indent = label_w + 2;
+  // With a width: no column wider than what fits beside the labels on its own.
+  std::size_t cap = kMaxColumn;
+  if (options.width > indent + 2 + 12) cap = std::min(cap, options.width - indent - 2);
   std::vector<std::size_t> widths;
   for (const auto& c : cols) {
     std::size_t w = 0;
     for (const auto& v : c) w = std::max(w, display_width(v));
-    widths.push_back(std::min(w, kMaxColumn));
+    widths.push_back(std::min(w, cap));
   }
+  // Groups of consecutive models whose columns fit the width beside the labels (one group without a width).
+  std::vector<std::pair<std::size_t, std::size_t>> groups;
+  std::size_t start = 0, used = indent;
+  for (std::size_t c = 0; c < cols.size(); ++c) {
+    const std::size_t need = 2 + widths[c];
+    if (options.width > 0 && c > start && used + need > options.width) {
+      groups.emplace_back(start, c);
+      start = c;
+      used = indent;
+    }
+    used += need;
+  }
+  groups.emplace_back(start, cols.size());
   std::string out;
   if (with_cache && first_cache)
     out += fmt::format("cache at {} tokens × {}, {} ({} runtime)\n", first_cache->context, first_cache->batch,
                        to_string(options.kv_dtype), first_cache->runtime);
-  for (std::size_t r = 0; r < labels.size(); ++r) {
-    out += fmt::format("{:<{}}", labels[r], label_w + 2);
-    for (std::size_t c = 0; c < cols.size(); ++c) {
-      std::string v = cols[c][r];
-      if (display_width(v) > widths[c]) v = std::string(display_prefix(v, widths[c] - 1)) + "…";
-      out += "  " + v + std::string(widths[c] - display_width(v), ' ');
+  for (std::size_t g = 0; g < groups.size(); ++g) {
+    if (g > 0) out += "\n";
+    for (std::size_t r = 0; r < labels.size(); ++r) {
+      out += fmt::format("{:<{}}", labels[r], indent);
+      for (std::size_t c = groups[g].first; c < groups[g].second; ++c) {
+        std::string v = cols[c][r];
+        if (display_width(v) > widths[c]) v = std::string(display_prefix(v, widths[c] - 1)) + "…";
+        out += "  " + v + std::string(widths[c] - display_width(v), ' ');
+      }
+      while (!out.empty() && out.back() == ' ') out.pop_back();
+      out += "\n";
     }
-    while (!out.empty() && out.back() == ' ') out.pop_back();
-    out += "\n";
+  }
+  if (!warnings.empty()) {
+    out += "\nwarnings\n";
+    for (const auto& w : warnings) out += "  " + w + "\n";
   }
   return escape_report_lines(out);
 }

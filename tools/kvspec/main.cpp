@@ -4,6 +4,7 @@
 //   kvspec fit MODEL --memory 24GiB [--runtime R] [--context N | --batch B] [--reserve 1GiB] [--json]
 // Exit codes: 0 ok, 2 bad input or usage, 1 internal error, 74 the output could not be written.
 #include <fcntl.h>
+#include <sys/ioctl.h>
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
@@ -11,6 +12,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <new>
 #include <optional>
@@ -97,6 +99,20 @@ kvspec::Error usage_error(std::string message) {
 }
 
 // The CLI's options are the library's CommandOptions plus the output choice.
+// The columns a text table may use: the terminal's when stdout is one, else $COLUMNS, else 100 (a pipe or a
+// file: a width that still reads well).
+std::size_t terminal_width() {
+  struct winsize ws {};
+  if (isatty(STDOUT_FILENO) != 0 && ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col >= 20)
+    return ws.ws_col;
+  if (const char* c = std::getenv("COLUMNS"); c != nullptr) {
+    char* end = nullptr;
+    const long n = std::strtol(c, &end, 10);
+    if (end != c && *end == '\0' && n >= 20 && n <= 10'000) return static_cast<std::size_t>(n);
+  }
+  return 100;
+}
+
 struct SizeOptions : kvspec::CommandOptions {
   bool json = false;
   std::string ctx_size;            // llama.cpp's -c: n_ctx, the total shared by the sequences
@@ -398,6 +414,9 @@ int run(int argc, char** argv) {
     CLI::App* compare = app.add_subcommand("compare", "Show models side by side");
     compare->add_option("MODEL", compare_models, "Models to compare")->required();
     add_size_options(compare, compare_opts);
+    bool compare_wide = false;
+    compare->add_flag("--wide", compare_wide,
+                      "One row of columns however wide (default: groups of models that fit the terminal)");
     compare->footer(std::string(kModelForms) + "\n" + kExamples);
 
     SizeOptions fit_opts;
@@ -489,8 +508,10 @@ int run(int argc, char** argv) {
     for (Chosen c : {Chosen{inspect, &inspect_opts}, Chosen{compare, &compare_opts}, Chosen{fit, &fit_opts}})
       if (c.cmd->parsed())
         if (auto e = resolve_runtime_spellings(*c.opts, *c.cmd)) return fail(*e, want_json);
-    if (*compare)
+    if (*compare) {
+      compare_opts.width = compare_wide ? 0 : terminal_width();
       return print(kvspec::compare_command(compare_models, compare_opts, format(compare_opts)), want_json);
+    }
     if (*fit) return print(kvspec::fit_command(fit_model, fit_opts, format(fit_opts)), want_json);
     if (*families)
       return print(families_json ? kvspec::render_families_json() : kvspec::render_families_text());

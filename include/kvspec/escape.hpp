@@ -22,8 +22,9 @@ std::size_t utf8_sequence(std::string_view s, std::size_t i, char32_t& code_poin
 bool hidden_code_point(char32_t c);
 
 // One line of text safe for a terminal: hidden characters as \n, \r, \t, \xNN (other C0 and DEL), \uNNNN
-// (C1, bidi controls, separators, invisible characters) or \UNNNNNNNN (past U+FFFF), each byte of invalid UTF-8 as \xNN, a backslash as \\ (so an escape is
-// never ambiguous); all other text, printable Unicode included (e.g. Chinese model names), as it is.
+// (C1, bidi controls, separators, invisible characters) or \UNNNNNNNN (past U+FFFF), each byte of invalid
+// UTF-8 as \xNN, a backslash as \\ (so an escape is never ambiguous); all other text, printable Unicode
+// included (e.g. Chinese model names), as it is.
 std::string escape_for_terminal(std::string_view s);
 
 // A whole report whose file-derived fields went through escape_for_terminal: the same escapes, but its line

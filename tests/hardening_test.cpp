@@ -2,6 +2,7 @@
 // alike whatever the source (item 4), and output failures that must end in a clear exit code (item 8).
 #include <cstdint>
 #include <cstdlib>
+#include <limits>
 #include <string>
 #include <vector>
 
@@ -9,6 +10,7 @@
 #include "format/safetensors.hpp"
 #include "format/tensor_names.hpp"
 #include "json/json.hpp"
+#include "kvspec/commands.hpp"
 #include "kvspec/plan.hpp"
 #include "kvspec/runtime.hpp"
 #include "spec/weights_summary.hpp"
@@ -356,3 +358,31 @@ TEST(Hardening, ClosedStderrNeverAborts) {
 
 }  // namespace
 }  // namespace kvspec::test
+
+namespace kvspec {
+namespace {
+
+// Remote timeouts are checked once for every front end: NaN passes CLI11's range checks and its conversion
+// to milliseconds would be undefined; a negative retry count used to be clamped silently.
+TEST(Hardening, RemoteOptionsOutOfRangeAreUsageErrors) {
+  const std::string model = test::data_path("configs/meta-llama__Llama-3.1-8B");
+  for (const char* bad : {"--timeout nan", "--timeout 0", "--connect-timeout inf", "--retry-wait -1",
+                          "--retry-wait nan", "--retries 21"}) {
+    auto r = test::run_cli("inspect " + model + " " + bad);
+    EXPECT_EQ(r.exit_code, 2) << bad << ": " << r.out;
+  }
+  CommandOptions o;
+  o.timeout = std::numeric_limits<double>::quiet_NaN();
+  auto e = inspect_command(model, o, OutputFormat::text);
+  ASSERT_FALSE(e);
+  EXPECT_EQ(e.error().field, "--timeout");
+  o.timeout = 30;
+  o.retries = -1;
+  EXPECT_FALSE(inspect_command(model, o, OutputFormat::text));
+  o.retries = 0;
+  o.retry_wait = 0;  // no wait between tries is allowed
+  EXPECT_TRUE(inspect_command(model, o, OutputFormat::text));
+}
+
+}  // namespace
+}  // namespace kvspec

@@ -4,9 +4,11 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cmath>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <tuple>
 #include <utility>
 #include <vector>
 
@@ -64,8 +66,16 @@ Result<CacheDType> parse_dtype(const std::string& text, const std::string& flag)
 
 }  // namespace
 
-// The remote-model options (hf://, org/name not in the local cache, URLs).
-RemoteOptions command_remote_options(const CommandOptions& o) {
+// The remote-model options (hf://, org/name not in the local cache, URLs), checked here for every front end
+// (CLI, Python, C): NaN passes range checks, and its conversion to milliseconds would be undefined.
+Result<RemoteOptions> command_remote_options(const CommandOptions& o) {
+  for (auto [flag, v, zero_ok] :
+       {std::tuple{"--timeout", o.timeout, false}, std::tuple{"--connect-timeout", o.connect_timeout, false},
+        std::tuple{"--retry-wait", o.retry_wait, true}})
+    if (!std::isfinite(v) || v < 0 || (v == 0 && !zero_ok) || v > 86400)
+      return usage(flag, zero_ok ? "seconds from 0 to 86400" : "seconds above 0, at most 86400",
+                   fmt::format("{}", v));
+  if (o.retries < 0 || o.retries > 20) return usage("--retries", "0 to 20", std::to_string(o.retries));
   RemoteOptions r;
   r.offline = o.offline;
   r.refresh = o.refresh;
@@ -159,7 +169,9 @@ Result<Parsed> parse_size_options(const CommandOptions& o) {
     p.max_context = *m;
   }
   if (!o.hf_cache.empty()) p.load.hf_cache_dir = o.hf_cache;
-  p.load.remote = command_remote_options(o);
+  auto remote = command_remote_options(o);
+  if (!remote) return remote.error();
+  p.load.remote = *remote;
   // A folder with both config.json and a GGUF: the GGUF is what llama.cpp loads.
   if (o.format.empty())
     p.load.format = r.runtime == Runtime::llama_cpp ? SourceFormat::prefer_gguf : SourceFormat::prefer_hf;

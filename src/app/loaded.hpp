@@ -19,7 +19,7 @@ struct LoadedModel {
 };
 
 // The remote options (--offline, --timeout, ...) as the commands set them from CommandOptions.
-RemoteOptions command_remote_options(const CommandOptions& options);
+Result<RemoteOptions> command_remote_options(const CommandOptions& options);
 
 // The load fields of `options` (hf_cache, format and the remote options) are not used: the model is loaded.
 Result<std::string> inspect_loaded(const LoadedModel& model, const CommandOptions& options,

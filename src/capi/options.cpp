@@ -61,7 +61,9 @@ Result<LoadOptions> load_options(const kvspec_load_options* in) {
   remote.connect_timeout = o->connect_timeout;
   remote.retries = o->retries;
   remote.retry_wait = o->retry_wait;
-  out.remote = command_remote_options(remote);
+  auto checked = command_remote_options(remote);
+  if (!checked) return checked.error();
+  out.remote = *checked;
   return out;
 }
 

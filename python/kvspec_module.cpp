@@ -207,6 +207,10 @@ kvspec::CommandOptions options_from(const py::kwargs& kw, bool allow_weights) {
   refuse_zero("batch", o.batch, "a positive number of sequences");
   refuse_zero("parallel", o.parallel, "a positive number of sequences");
   refuse_zero("kv_bits", o.kv_bits, "4 or 8 (None: an unquantized cache)");
+  if (o.gpu_memory_utilization == 0 && kw.contains("gpu_memory_utilization") &&
+      !kw["gpu_memory_utilization"].is_none())
+    raise(kvspec::make_error(kvspec::ErrorCode::usage, "", "gpu_memory_utilization",
+                             "a fraction above 0, at most 1 (None: vLLM's 0.9)", "0"));
   if (o.retries < 0)
     raise(kvspec::make_error(kvspec::ErrorCode::usage, "", "retries", "0 or more retries",
                              std::to_string(o.retries)));

@@ -309,6 +309,9 @@ class VllmKeywords(unittest.TestCase):
         with self.assertRaises(kvspec.Error) as e:
             kvspec.fit(llama, memory="24GiB", runtime="vllm", gpu_memory_utilization=1.5)
         self.assertEqual(e.exception.field, "gpu_memory_utilization")
+        with self.assertRaises(kvspec.Error) as e:  # 0 is not "not given" (None is)
+            kvspec.fit(llama, memory="24GiB", runtime="vllm", gpu_memory_utilization=0.0)
+        self.assertEqual(e.exception.field, "gpu_memory_utilization")
         # Qwen2.5-3B states bfloat16: auto sizes it as bf16.
         qwen = CONFIGS / "Qwen__Qwen2.5-3B-Instruct"
         auto = kvspec.inspect(qwen, context=4096, kv_dtype="auto")

@@ -1,4 +1,5 @@
 // The C options structs: defaults, the struct_size check, and their translation to the library's options.
+#include <cstddef>
 #include <cstring>
 #include <string>
 
@@ -10,8 +11,10 @@ namespace {
 
 // The sizes of the structs' first versions. Fields are only ever appended: a caller built against an older
 // header passes a smaller struct_size, and the fields past it keep their defaults.
-constexpr std::size_t kLoadOptionsV1 = sizeof(kvspec_load_options);
-constexpr std::size_t kOptionsV1 = sizeof(kvspec_options);
+// Pinned to each first version's last field, so appending a field never moves them.
+constexpr std::size_t kLoadOptionsV1 = offsetof(kvspec_load_options, retry_wait) + sizeof(double);
+constexpr std::size_t kOptionsV1 = offsetof(kvspec_options, gpu_memory_utilization) + sizeof(double);
+static_assert(kLoadOptionsV1 <= sizeof(kvspec_load_options) && kOptionsV1 <= sizeof(kvspec_options));
 
 // The caller's struct over the defaults, as far as its struct_size reaches.
 template <class S>

@@ -453,11 +453,11 @@ int run(int argc, char** argv) {
     const bool want_json = std::find(args.begin(), args.end(), "--json") != args.end();
     if (!args.empty())
       if (auto near = mistyped_command(args[0])) {
-        const std::string message = fmt::format("unknown command '{}': did you mean '{}'?",
-                                                kvspec::escape_for_terminal(args[0]), *near);
-        report("kvspec: error: ", message, " (Run with --help for more information.)\n");
-        if (want_json && !write_all(stdout, kvspec::render_error_json(usage_error(message))))
-          return output_failed();
+        // Raw in the Error (its message() escapes once, for stderr and the JSON alike).
+        const kvspec::Error e =
+            usage_error(fmt::format("unknown command '{}': did you mean '{}'?", args[0], *near));
+        report("kvspec: error: ", e.message(), " (Run with --help for more information.)\n");
+        if (want_json && !write_all(stdout, kvspec::render_error_json(e))) return output_failed();
         return kExitBadInput;
       }
     if (args.empty() ||
@@ -466,12 +466,10 @@ int run(int argc, char** argv) {
       args.insert(args.begin(), "inspect");
     if (args[0] != "--help" && args[0] != "-h" && args[0] != "--version")
       if (auto typo = mistyped_flag(args, *app.get_subcommand(args[0]))) {
-        const std::string message =
-            fmt::format("unknown option '{}' for {}: did you mean {}?",
-                        kvspec::escape_for_terminal(typo->first), args[0], typo->second);
-        report("kvspec: error: ", message, " (Run with --help for more information.)\n");
-        if (want_json && !write_all(stdout, kvspec::render_error_json(usage_error(message))))
-          return output_failed();
+        const kvspec::Error e = usage_error(
+            fmt::format("unknown option '{}' for {}: did you mean {}?", typo->first, args[0], typo->second));
+        report("kvspec: error: ", e.message(), " (Run with --help for more information.)\n");
+        if (want_json && !write_all(stdout, kvspec::render_error_json(e))) return output_failed();
         return kExitBadInput;
       }
     std::reverse(args.begin(), args.end());
@@ -479,8 +477,7 @@ int run(int argc, char** argv) {
       app.parse(args);
     } catch (const CLI::ParseError& e) {
       int rc = app.exit(e);
-      if (rc != 0 && want_json &&
-          !write_all(stdout, kvspec::render_error_json(usage_error(kvspec::escape_for_terminal(e.what())))))
+      if (rc != 0 && want_json && !write_all(stdout, kvspec::render_error_json(usage_error(e.what()))))
         return output_failed();
       return rc == 0 ? kExitOk : kExitBadInput;
     }

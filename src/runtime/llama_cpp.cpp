@@ -79,14 +79,6 @@ bool llama_cpp_keeps_headless_layers(std::string_view t) {
   return is_one_of(t, {"deci", "nemotron-nas"});
 }
 
-// The DSA lightning indexer's key cache (llama_kv_cache_dsa; the spec's "indexer keys" component).
-const CacheComponent* dsa_indexer(const ModelCacheSpec& spec, std::string_view type) {
-  if (!is_one_of(type, {"deepseek32", "glm-dsa", "deepseek_v32", "glm_moe_dsa"})) return nullptr;
-  for (const auto& c : spec.extra_components)
-    if (c.name == "indexer keys" && c.values_per_token > 0) return &c;
-  return nullptr;
-}
-
 // llama_init_from_model's checks on the cache types (llama-context.cpp at 34af94cd).
 Status check_cache_types(const ModelCacheSpec& spec, const RuntimeRequest& request, bool fa) {
   const DTypeInfo& kt = info(request.k_dtype);

@@ -66,6 +66,10 @@ inline bool holds_state(const LayerSpec& l) {
 
 bool is_one_of(std::string_view model_type, std::initializer_list<std::string_view> names);
 
+// The DSA lightning indexer's key cache (the spec's "indexer keys" component) of a sparse-attention model
+// (GGUF deepseek32 / glm-dsa, HF deepseek_v32 / glm_moe_dsa, given as `type`); nullptr for any other.
+const CacheComponent* dsa_indexer(const ModelCacheSpec& spec, std::string_view type);
+
 }  // namespace runtime_detail
 
 template <class... Ts>

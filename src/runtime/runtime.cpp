@@ -96,6 +96,13 @@ std::int64_t model_dtype_bytes(const ModelCacheSpec& spec) {
   return 2;
 }
 
+const CacheComponent* dsa_indexer(const ModelCacheSpec& spec, std::string_view type) {
+  if (!is_one_of(type, {"deepseek32", "glm-dsa", "deepseek_v32", "glm_moe_dsa"})) return nullptr;
+  for (const auto& c : spec.extra_components)
+    if (c.name == "indexer keys" && c.values_per_token > 0) return &c;
+  return nullptr;
+}
+
 bool is_one_of(std::string_view model_type, std::initializer_list<std::string_view> names) {
   return std::find(names.begin(), names.end(), model_type) != names.end();
 }

@@ -98,29 +98,25 @@ struct VllmDsa {
 
 VllmDsa vllm_dsa(const ModelCacheSpec& spec, CacheDType k_dtype) {
   VllmDsa d;
-  const std::string tt = spec.text_model_type.value_or("");
-  bool dsa = false;
-  for (std::string_view t : {"deepseek_v32", "glm_moe_dsa", "deepseek32", "glm-dsa"})
-    dsa = dsa || spec.model_type == t || tt == t;
+  const CacheComponent* idx = dsa_indexer(spec, spec.model_type);
+  if (idx == nullptr && spec.text_model_type) idx = dsa_indexer(spec, *spec.text_model_type);
   const std::int64_t mla_layers = spec.count(LayerKind::mla);
-  if (!dsa || mla_layers == 0) return d;
-  for (const CacheComponent& c : spec.extra_components) {
-    if (c.name != "indexer keys" || c.values_per_token <= 0 || c.values_per_token % mla_layers != 0) continue;
-    const std::int64_t dim = c.values_per_token / mla_layers;
-    d.indexer_bytes_per_token = dim + dim / 128 * 4;
-  }
+  if (idx == nullptr || mla_layers == 0 || idx->values_per_token % mla_layers != 0) return d;
+  const std::int64_t dim = idx->values_per_token / mla_layers;
+  d.indexer_bytes_per_token = dim + dim / 128 * 4;
   const DTypeInfo& i = info(k_dtype);
   d.fp8_ds_mla = i.block_bytes == 1 && i.block_values == 1 && spec.mla &&
                  spec.mla->kv_lora_rank + spec.mla->qk_rope_head_dim == 576;
   return d;
 }
 
-std::int64_t vllm_state_bytes(const LayerSpec& l, const VllmStateDtypes& d) {
+Result<std::int64_t> vllm_state_bytes(const LayerSpec& l, const VllmStateDtypes& d) {
   if (l.conv_state_values == 0 && l.recurrent_state_values == 0) return l.state_bytes;
-  auto conv = checked_mul(l.conv_state_values, d.conv);
-  auto ssm = checked_mul(l.recurrent_state_values, d.ssm);
-  auto sum = conv && ssm ? checked_add(*conv, *ssm) : std::nullopt;
-  return sum ? *sum : l.state_bytes;  // an overflow is caught when the totals are summed
+  auto conv = product("recurrent state", l.conv_state_values, d.conv);
+  auto ssm = product("recurrent state", l.recurrent_state_values, d.ssm);
+  if (!conv) return conv.error();
+  if (!ssm) return ssm.error();
+  return sum("recurrent state", *conv, *ssm);
 }
 
 enum class VKind { full, sliding, chunked, mla, mamba, cross };
@@ -208,9 +204,10 @@ Result<Plan> plan(const ModelCacheSpec& spec, const RuntimeRequest& request, Run
       if (l.state_bytes > 0) {
         VSpec m = s;
         m.kind = VKind::mamba;
-        const std::int64_t bytes = vllm_state_bytes(l, state_dtypes);
-        repriced = repriced || bytes != l.state_bytes;
-        m.page = ceil_div(bytes, request.tp);
+        auto bytes = vllm_state_bytes(l, state_dtypes);
+        if (!bytes) return bytes.error();
+        repriced = repriced || *bytes != l.state_bytes;
+        m.page = ceil_div(*bytes, request.tp);
         mamba_page = std::max(mamba_page, m.page);
         p.per_layer[l.kind == LayerKind::recurrent ? i : n + i] = m;
       }

@@ -152,7 +152,8 @@ KVSPEC_API void kvspec_options_init(kvspec_options* options);
 /* Each returns a NUL-terminated string the caller frees with kvspec_string_free, or NULL on failure.
  * `options` NULL: the defaults. The _json forms are what `kvspec inspect|compare|fit MODEL --json` prints
  * (README "JSON contract"), the _text forms what it prints without --json, both byte for byte when the model
- * was loaded as the CLI loads it (kvspec_load_options: format "prefer_gguf" for --runtime llama.cpp). */
+ * was loaded as the CLI loads it (kvspec_load_options: format "prefer_gguf" for --runtime llama.cpp).
+ * kvspec_compare_text prints one row of columns however wide, as `kvspec compare --wide` does. */
 
 /* One model's spec, and its cache when options->context is given. */
 KVSPEC_API char* kvspec_inspect_json(const kvspec_model* model, const kvspec_options* options,

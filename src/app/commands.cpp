@@ -318,6 +318,7 @@ std::optional<Error> fit_usage(const CommandOptions& o, const Parsed& p) {
 Result<std::string> fit_spec(ModelCacheSpec spec, const std::string& model, const LoadOptions& load,
                              const CommandOptions& o, Parsed p, OutputFormat format) {
   if (auto dt = resolve_auto_dtype(p, spec); !dt) return dt.error();
+  const std::string auto_note = p.kv_auto ? spec.notes.back().text : "";  // what auto resolved to
   FitRequest fr;
   fr.max_context = p.max_context;
   fr.memory = p.memory->bytes;
@@ -339,7 +340,7 @@ Result<std::string> fit_spec(ModelCacheSpec spec, const std::string& model, cons
   }
   auto r = fit(spec, fr);
   if (!r) return r.error();
-  if (p.kv_auto) r->notes.push_back(spec.notes.back().text);  // resolve_auto_dtype's note
+  if (p.kv_auto) r->notes.push_back(auto_note);
   return format == OutputFormat::json ? render_fit_json(spec, *r) : render_fit_text(spec, *r);
 }
 
@@ -370,7 +371,7 @@ Result<std::string> fit_command(const std::string& model, const CommandOptions& 
   if (auto e = fit_usage(options, *p)) return *e;
   auto spec = load_or_bundled(model, *p);
   if (!spec) return spec.error();
-  return fit_spec(*spec, model, p->load, options, *p, format);
+  return fit_spec(std::move(*spec), model, p->load, options, *p, format);
 }
 
 Result<std::string> inspect_loaded(const LoadedModel& model, const CommandOptions& options,

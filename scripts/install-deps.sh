@@ -6,7 +6,7 @@ packages=(
   libsimdjson-dev libfmt-dev libcli11-dev
   libcurl4-openssl-dev libcpp-httplib-dev
   libgtest-dev libgmock-dev libbenchmark-dev
-  clang clang-format clang-tidy libclang-rt-14-dev valgrind
+  clang clang-format clang-tidy libclang-rt-14-dev valgrind ccache
   python3 python3-dev pybind11-dev
   python3-setuptools python3-wheel python3-venv python3-pip  # pip install . (python/package_test.py)
 )

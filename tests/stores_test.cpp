@@ -233,5 +233,98 @@ TEST(Stores, OllamaNamesWorkInOtherCommands) {
   EXPECT_EQ(r.exit_code, 2) << r.out;
 }
 
+// An LM Studio home under a fake HOME: models/<publisher>/<model>/ with one GGUF (pub/llama), two GGUFs
+// (pub/two) and an MLX-style folder with config.json (mlx-community/tiny-4bit).
+void make_lmstudio(const TempDir& home, const std::string& lm = ".lmstudio") {
+  const std::string m = lm + "/models/";
+  fs::create_directories(home / (m + "pub/llama"));
+  llama31_8b().write((home / (m + "pub/llama/llama-Q4_K_M.gguf")).string());
+  fs::create_directories(home / (m + "pub/two"));
+  llama31_8b().write((home / (m + "pub/two/a-Q4_K_M.gguf")).string());
+  llama31_8b().write((home / (m + "pub/two/b-Q8_0.gguf")).string());
+  home.write(
+      m + "mlx-community/tiny-4bit/config.json",
+      R"({"model_type": "llama", "num_hidden_layers": 4, "num_attention_heads": 4, "hidden_size": 256})");
+}
+
+TEST(Stores, LmStudioNamesAFolderOrAFile) {
+  TempDir home;
+  make_lmstudio(home);
+  setenv("HOME", home.path().c_str(), 1);
+  auto s = load_model("lmstudio:pub/llama");
+  ASSERT_TRUE(s) << s.error().message();
+  EXPECT_EQ(s->source, "lmstudio:pub/llama");
+  EXPECT_EQ(s->num_layers(), 32);
+  auto file = load_model("lmstudio:pub/two/b-Q8_0.gguf");
+  ASSERT_TRUE(file) << file.error().message();
+  EXPECT_EQ(file->source, "lmstudio:pub/two/b-Q8_0.gguf");
+  // Two GGUF models in the folder: name one.
+  auto two = load_model("lmstudio:pub/two");
+  ASSERT_FALSE(two);
+  EXPECT_NE(two.error().message().find("2 .gguf models: a-Q4_K_M.gguf, b-Q8_0.gguf"), std::string::npos)
+      << two.error().message();
+  auto mlx = load_model("lmstudio:mlx-community/tiny-4bit");
+  ASSERT_TRUE(mlx) << mlx.error().message();
+  EXPECT_EQ(mlx->num_layers(), 4);
+  // The same spec as the file named directly, but for source.
+  auto r = run_cli("inspect lmstudio:pub/llama --json", "HOME=" + home.path());
+  auto by_path = run_cli("inspect '" + home.path() + "/.lmstudio/models/pub/llama' --json");
+  ASSERT_EQ(r.exit_code, 0) << r.out;
+  EXPECT_EQ(without_source(r.out), without_source(by_path.out));
+}
+
+TEST(Stores, LmStudioHomeFromPointerCacheAndSettings) {
+  TempDir home;
+  setenv("HOME", home.path().c_str(), 1);
+  EXPECT_EQ(*lmstudio_models_dir(), home.path() + "/.lmstudio/models");
+  // The older ~/.cache/lm-studio when it exists.
+  make_lmstudio(home, ".cache/lm-studio");
+  EXPECT_EQ(*lmstudio_models_dir(), home.path() + "/.cache/lm-studio/models");
+  EXPECT_TRUE(load_model("lmstudio:pub/llama"));
+  // ~/.lmstudio-home-pointer names the home, whitespace trimmed; its settings.json's downloadsFolder wins.
+  TempDir elsewhere;
+  make_lmstudio(elsewhere, "lm");
+  home.write(".lmstudio-home-pointer", elsewhere.path() + "/lm\n");
+  EXPECT_EQ(*lmstudio_models_dir(), elsewhere.path() + "/lm/models");
+  elsewhere.write("lm/settings.json", R"({"downloadsFolder": ")" + elsewhere.path() + R"(/lm/models"})");
+  auto s = load_model("lmstudio:pub/llama");
+  EXPECT_TRUE(s) << s.error().message();
+  elsewhere.write("lm/settings.json", R"({"downloadsFolder": "relative/models"})");
+  auto bad = load_model("lmstudio:pub/llama");
+  ASSERT_FALSE(bad);
+  EXPECT_NE(bad.error().message().find("downloadsFolder"), std::string::npos) << bad.error().message();
+  home.write(".lmstudio-home-pointer", "not/absolute");
+  EXPECT_FALSE(lmstudio_models_dir());
+}
+
+TEST(Stores, LmStudioNotFoundAndHostileNames) {
+  TempDir home;
+  make_lmstudio(home);
+  auto r = run_cli("inspect lmstudio:pub/absent", "HOME=" + home.path());
+  EXPECT_EQ(r.exit_code, 2) << r.out;
+  EXPECT_NE(r.out.find("lmstudio model 'pub/absent' not found in " + home.path() +
+                       "/.lmstudio/models (looked for pub/absent); the folder holds mlx-community/tiny-4bit, "
+                       "pub/llama, pub/two"),
+            std::string::npos)
+      << r.out;
+  setenv("HOME", home.path().c_str(), 1);
+  for (const char* name : {"lmstudio:", "lmstudio:pub", "lmstudio:../x", "lmstudio:pub/..",
+                           "lmstudio:pub/./x", "lmstudio:/etc/passwd", "lmstudio:pub/llama/../../x.gguf",
+                           "lmstudio:pub//llama", "lmstudio:pub/llama/config.json", "lmstudio:a/b/c/d.gguf",
+                           "lmstudio:pub/ll\x1b[31m", "lmstudio:pub\\x/llama"}) {
+    auto s = load_model(name);
+    ASSERT_FALSE(s) << name;
+    EXPECT_EQ(s.error().code, ErrorCode::usage) << name << ": " << s.error().message();
+    EXPECT_EQ(s.error().message().find('\x1b'), std::string::npos) << s.error().message();
+  }
+  // A model folder that links outside the models folder is refused unread.
+  TempDir outside;
+  outside.write("config.json", R"({"model_type": "llama", "num_hidden_layers": 4})");
+  fs::create_directory_symlink(outside.path(), home / ".lmstudio/models/pub/escape");
+  auto s = load_model("lmstudio:pub/escape");
+  ASSERT_FALSE(s);
+  EXPECT_EQ(s.error().code, ErrorCode::bad_input) << s.error().message();
+}
+
 }  // namespace
 }  // namespace kvspec::test

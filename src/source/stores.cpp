@@ -10,6 +10,7 @@
 #include <fmt/ranges.h>
 
 #include "json/json.hpp"
+#include "kvspec/gguf.hpp"
 #include "util/file_kind.hpp"
 
 namespace fs = std::filesystem;
@@ -19,6 +20,7 @@ namespace kvspec {
 namespace {
 
 constexpr std::string_view kOllama = "ollama:";
+constexpr std::string_view kLmStudio = "lmstudio:";
 // Ollama's manifests are ~1 KiB and a params blob a few hundred bytes; anything near this is not one.
 constexpr std::size_t kMaxManifestBytes = 1u << 20;
 constexpr std::size_t kMaxParamsBytes = 1u << 20;
@@ -222,10 +224,132 @@ Result<ModelLocation> locate_ollama(std::string_view model, const LoadOptions& o
   return loc;
 }
 
+// LM Studio, read from lmstudio-ai/lmstudio-js (packages/lms-common-server/src/findLMStudioHome.ts at
+// 7c40eb85), lmstudio-ai/lms (src/modelsFolder.ts at 3cc02018, src/lmstudioPaths.ts at 0c05a3a5) and
+// lmstudio-ai/docs (0_app/5_advanced/import-model.md at e22170bc): LM Studio's home is the folder named in
+// ~/.lmstudio-home-pointer, else ~/.cache/lm-studio when it exists, else ~/.lmstudio; the models folder is
+// settings.json's downloadsFolder there, else <home>/models; a model is <models>/<publisher>/<model>/,
+// holding GGUF files (or an MLX folder with config.json).
+constexpr std::size_t kMaxPointerBytes = 4096;
+constexpr std::size_t kMaxSettingsBytes = 1u << 20;
+
+std::string trimmed(std::string s) {
+  constexpr std::string_view ws = " \t\n\v\f\r";
+  s.erase(0, s.find_first_not_of(ws));
+  s.erase(s.find_last_not_of(ws) + 1);
+  return s;
+}
+
+// One path component of an lmstudio: name: not empty, ".", ".." or longer than 255 bytes, no control
+// character or backslash ('/' separates components).
+bool valid_component(std::string_view s) {
+  if (s.empty() || s == "." || s == ".." || s.size() > 255) return false;
+  return std::none_of(s.begin(), s.end(), [](char c) {
+    auto u = static_cast<unsigned char>(c);
+    return u < 0x20 || u == 0x7F || c == '\\';
+  });
+}
+
+// "publisher/model" folders under `models`, at most `limit` + 1, sorted.
+std::vector<std::string> lmstudio_models_in(const fs::path& models, std::size_t limit) {
+  std::vector<std::string> out;
+  std::error_code ec;
+  std::size_t seen = 0;
+  for (auto pub = fs::directory_iterator(models, ec);
+       !ec && pub != fs::directory_iterator() && out.size() <= limit; pub.increment(ec)) {
+    if (!pub->is_directory(ec)) continue;
+    std::error_code ec2;
+    for (auto m = fs::directory_iterator(pub->path(), ec2);
+         !ec2 && m != fs::directory_iterator() && out.size() <= limit && ++seen < 10000; m.increment(ec2))
+      if (m->is_directory(ec2))
+        out.push_back(pub->path().filename().string() + "/" + m->path().filename().string());
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+Result<ModelLocation> locate_lmstudio(std::string_view model, const LoadOptions& options) {
+  std::string_view rest = model.substr(kLmStudio.size());
+  std::vector<std::string_view> parts;
+  std::size_t begin = 0;
+  while (begin <= rest.size() && parts.size() <= 3) {
+    std::size_t end = std::min(rest.find('/', begin), rest.size());
+    parts.push_back(rest.substr(begin, end - begin));
+    begin = end + 1;
+  }
+  const bool ok = (parts.size() == 2 || (parts.size() == 3 && is_gguf_path(parts[2]))) &&
+                  std::all_of(parts.begin(), parts.end(), valid_component);
+  if (!ok)
+    return make_error(ErrorCode::usage, std::string(model), "", "lmstudio:PUBLISHER/MODEL[/FILE.gguf]",
+                      fmt::format("'{}'", rest),
+                      "each part a folder or file name: not empty, '.' or '..', no control character or "
+                      "backslash");
+  auto models = lmstudio_models_dir();
+  if (!models) return models.error();
+  if (models->empty())
+    return make_error(ErrorCode::not_found, std::string(model), "", "", "",
+                      "no LM Studio models folder: no home folder is known");
+  const fs::path root(*models);
+  const fs::path folder = root / std::string(parts[0]) / std::string(parts[1]);
+  const fs::path target = parts.size() == 3 ? folder / std::string(parts[2]) : folder;
+  std::error_code ec;
+  if (!fs::exists(fs::status(target, ec))) {
+    auto found = lmstudio_models_in(root, kListAtMost);
+    std::string there =
+        found.empty() ? "; the folder holds no models"
+        : found.size() <= kListAtMost
+            ? fmt::format("; the folder holds {}", fmt::join(found, ", "))
+            : fmt::format("; the folder holds more than {} models ({}, ...)", kListAtMost, found.front());
+    return make_error(ErrorCode::not_found, "", "", "", "",
+                      fmt::format("lmstudio model '{}' not found in {} (looked for {}){}", rest,
+                                  root.string(), target.lexically_relative(root).string(), there));
+  }
+  if (!stays_inside(target, root))
+    return make_error(ErrorCode::bad_input, target.string(), "", "a model inside the LM Studio models folder",
+                      "a symbolic link that leads outside it (not read)");
+  auto loc = locate_model(target.string(), options);
+  if (!loc) return loc.error();
+  loc->name = "lmstudio:" + std::string(rest);
+  return loc;
+}
 }  // namespace
 
+Result<std::string> lmstudio_models_dir() {
+  std::string home = home_dir();
+  if (home.empty()) return std::string();
+  const fs::path h(home);
+  std::error_code ec;
+  fs::path lm = h / ".lmstudio";
+  const fs::path pointer = h / ".lmstudio-home-pointer";
+  if (fs::is_regular_file(pointer, ec)) {
+    auto text = json::read_file_bounded(pointer.string(), kMaxPointerBytes);
+    if (!text) return text.error();
+    std::string named = trimmed(*text);
+    if (named.empty() || named.front() != '/' || named.find('\0') != std::string::npos)
+      return make_error(ErrorCode::bad_input, pointer.string(), "", "an absolute folder (LM Studio's home)",
+                        fmt::format("'{}'", named));
+    lm = named;
+  } else if (fs::is_directory(h / ".cache" / "lm-studio", ec)) {
+    lm = h / ".cache" / "lm-studio";
+  }
+  const fs::path settings = lm / "settings.json";
+  if (fs::is_regular_file(settings, ec)) {
+    auto doc = json::parse_file(settings.string(), kMaxSettingsBytes);
+    if (!doc) return doc.error();
+    const json::Value* d = doc->root.find("downloadsFolder");
+    if (d != nullptr && d->is_string()) {
+      const std::string& folder = d->as_string();
+      if (folder.empty() || folder.front() != '/' || folder.find('\0') != std::string::npos)
+        return make_error(ErrorCode::bad_input, settings.string(), "downloadsFolder", "an absolute folder",
+                          fmt::format("'{}'", folder));
+      return folder;
+    }
+  }
+  return (lm / "models").string();
+}
+
 bool is_store_name(std::string_view model) {
-  return model.substr(0, kOllama.size()) == kOllama;
+  return model.substr(0, kOllama.size()) == kOllama || model.substr(0, kLmStudio.size()) == kLmStudio;
 }
 
 std::string default_ollama_models_dir() {
@@ -249,6 +373,7 @@ std::string default_ollama_models_dir() {
 }
 
 Result<ModelLocation> locate_in_store(std::string_view model, const LoadOptions& options) {
+  if (model.substr(0, kLmStudio.size()) == kLmStudio) return locate_lmstudio(model, options);
   return locate_ollama(model, options);
 }
 

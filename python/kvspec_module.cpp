@@ -283,7 +283,8 @@ PYBIND11_MODULE(_kvspec, m) {
       (std::string(
            "inspect(model=None, **options) -> dict: one model's spec (and its cache when context is "
            "given), as `kvspec inspect --json`. model: a folder, config.json, .gguf, org/name[@rev] "
-           "(the local Hugging Face cache, else the Hub), hf://org/name, org/name:QUANT or an http(s) URL; "
+           "(the local Hugging Face cache, else the Hub), hf://org/name, org/name:QUANT, an http(s) URL or "
+           "ollama:NAME[:TAG] or lmstudio:PUBLISHER/MODEL[/FILE.gguf] (local stores); "
            "None: the bundled example.") +
        kOptionsDoc)
           .c_str());

@@ -212,6 +212,37 @@ class Errors(unittest.TestCase):
         self.assertEqual(caught.exception.field, "memory")
 
 
+class Stores(unittest.TestCase):
+    def test_ollama_name_equals_its_blob(self):
+        # A fake Ollama store: one manifest whose model layer names a GGUF blob (a fixture copied in).
+        with tempfile.TemporaryDirectory() as store:
+            root = pathlib.Path(store)
+            blob = root / "blobs" / ("sha256-" + "a" * 64)
+            blob.parent.mkdir(parents=True)
+            blob.write_bytes((DATA / "gguf" / "llama31_8b.gguf").read_bytes())
+            manifest = root / "manifests/registry.ollama.ai/library/llama3.1/8b"
+            manifest.parent.mkdir(parents=True)
+            manifest.write_text('{"layers": [{"mediaType": "application/vnd.ollama.image.model", '
+                                '"digest": "sha256:' + "a" * 64 + '", "size": 1}]}')
+            old = os.environ.get("OLLAMA_MODELS")
+            os.environ["OLLAMA_MODELS"] = store
+            try:
+                by_name = kvspec.inspect("ollama:llama3.1:8b")
+                by_path = kvspec.inspect(blob)
+                with self.assertRaises(kvspec.Error) as caught:
+                    kvspec.inspect("ollama:absent")
+            finally:
+                if old is None:
+                    del os.environ["OLLAMA_MODELS"]
+                else:
+                    os.environ["OLLAMA_MODELS"] = old
+            self.assertEqual(by_name.pop("source"), "ollama:llama3.1:8b")
+            by_path.pop("source")
+            self.assertEqual(by_name, by_path)
+            self.assertEqual(caught.exception.code, "not_found")
+            self.assertIn("ollama model 'absent:latest' not found", str(caught.exception))
+
+
 class Families(unittest.TestCase):
     def test_registry_lists_rules_with_sources(self):
         fams = {f["model_type"]: f for f in kvspec.families()}

@@ -258,7 +258,7 @@ Result<WeightsSize> estimate_weights(std::string_view model, const LoadOptions& 
   if (model.empty()) return estimate_weights_from_config(bundled_example_config(), bundled_example_name());
   auto loc = locate_model(model, options);
   if (!loc) return loc.error();
-  if (is_gguf_path(loc->config_path)) {  // GGUF: the tensor infos give the exact bytes
+  if (is_gguf_location(*loc)) {  // GGUF: the tensor infos give the exact bytes
     auto spec = spec_from_gguf(loc->config_path);
     if (!spec) return spec.error();
     WeightsSize w;

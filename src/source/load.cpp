@@ -21,7 +21,7 @@ Result<ModelCacheSpec> spec_from_config_text(std::string_view config_json, std::
 Result<ModelCacheSpec> load_model(std::string_view model, const LoadOptions& options) {
   auto loc = locate_model(model, options);
   if (!loc) return loc.error();
-  if (is_gguf_path(loc->config_path)) {
+  if (is_gguf_location(*loc)) {
     auto spec = spec_from_gguf(loc->config_path);
     if (spec) spec->source = loc->name;
     if (spec && !loc->note.empty()) spec->notes.push_back({Note::Level::info, loc->note});

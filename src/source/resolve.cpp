@@ -7,6 +7,7 @@
 #include <cerrno>
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
 #include <optional>
 #include <vector>
 
@@ -15,6 +16,7 @@
 #include "json/json.hpp"
 #include "kvspec/gguf.hpp"
 #include "remote/hub.hpp"
+#include "source/stores.hpp"
 #include "util/file_kind.hpp"
 
 namespace fs = std::filesystem;
@@ -26,21 +28,6 @@ namespace {
 std::string env(const char* name) {
   const char* v = std::getenv(name);
   return v != nullptr ? std::string(v) : std::string();
-}
-
-// The home folder as os.path.expanduser("~") finds it (huggingface_hub constants.py at ee0a4510): $HOME, else
-// the password database's entry for the real user id. An empty or relative $HOME would put the cache under
-// the working directory, so it counts as unset here. Empty when neither gives an absolute folder.
-std::string home_dir() {
-  if (std::string h = env("HOME"); !h.empty() && h.front() == '/') return h;
-  long size = ::sysconf(_SC_GETPW_R_SIZE_MAX);
-  std::vector<char> buf(size > 0 ? static_cast<std::size_t>(size) : 16384);
-  struct passwd pw {};
-  struct passwd* found = nullptr;
-  if (::getpwuid_r(::getuid(), &pw, buf.data(), buf.size(), &found) != 0 || found == nullptr ||
-      found->pw_dir == nullptr || found->pw_dir[0] != '/')
-    return {};
-  return found->pw_dir;
 }
 
 bool is_commit_hash(std::string_view s) {
@@ -82,17 +69,6 @@ bool valid_revision(std::string_view r) {
     begin = end + 1;
   }
   return true;
-}
-
-// True when `path`, with every symbolic link resolved, is inside `dir` (resolved too).
-bool stays_inside(const fs::path& path, const fs::path& dir) {
-  std::error_code ec;
-  fs::path p = fs::canonical(path, ec);
-  if (ec) return false;
-  fs::path d = fs::canonical(dir, ec);
-  if (ec) return false;
-  auto [d_end, p_it] = std::mismatch(d.begin(), d.end(), p.begin(), p.end());
-  return d_end == d.end() && p_it != p.end();
 }
 
 Error cannot_read(const fs::path& p, const std::error_code& ec, std::string_view what) {
@@ -276,7 +252,44 @@ bool starts_with(std::string_view s, std::string_view p) {
   return s.substr(0, p.size()) == p;
 }
 
+// A regular file that starts with GGUF's magic: a GGUF whatever its name (Ollama's blobs have no extension).
+bool has_gguf_magic(const fs::path& p) {
+  std::ifstream f(p, std::ios::binary);
+  char magic[4] = {};
+  return f.read(magic, 4) && std::string_view(magic, 4) == "GGUF";
+}
+
 }  // namespace
+
+// The home folder as os.path.expanduser("~") finds it (huggingface_hub constants.py at ee0a4510): $HOME, else
+// the password database's entry for the real user id. An empty or relative $HOME would put the cache under
+// the working directory, so it counts as unset here. Empty when neither gives an absolute folder.
+std::string home_dir() {
+  if (std::string h = env("HOME"); !h.empty() && h.front() == '/') return h;
+  long size = ::sysconf(_SC_GETPW_R_SIZE_MAX);
+  std::vector<char> buf(size > 0 ? static_cast<std::size_t>(size) : 16384);
+  struct passwd pw {};
+  struct passwd* found = nullptr;
+  if (::getpwuid_r(::getuid(), &pw, buf.data(), buf.size(), &found) != 0 || found == nullptr ||
+      found->pw_dir == nullptr || found->pw_dir[0] != '/')
+    return {};
+  return found->pw_dir;
+}
+
+// True when `path`, with every symbolic link resolved, is inside `dir` (resolved too).
+bool stays_inside(const fs::path& path, const fs::path& dir) {
+  std::error_code ec;
+  fs::path p = fs::canonical(path, ec);
+  if (ec) return false;
+  fs::path d = fs::canonical(dir, ec);
+  if (ec) return false;
+  auto [d_end, p_it] = std::mismatch(d.begin(), d.end(), p.begin(), p.end());
+  return d_end == d.end() && p_it != p.end();
+}
+
+bool is_gguf_location(const ModelLocation& loc) {
+  return loc.gguf || is_gguf_path(loc.config_path);
+}
 
 std::string default_hf_cache_dir() {
   if (std::string v = env("HF_HUB_CACHE"); !v.empty()) return v;
@@ -305,6 +318,8 @@ Result<ModelLocation> locate_model(std::string_view model, const LoadOptions& op
   // hf://, http:// and https:// names always reach the Hub or the URL (src/remote).
   if (starts_with(model, "hf://") || starts_with(model, "http://") || starts_with(model, "https://"))
     return remote::locate_remote(model, options);
+  // ollama:NAME[:TAG] names a model in a local store (src/source/stores.cpp); ./ollama:x names a file.
+  if (is_store_name(model)) return locate_in_store(model, options);
   fs::path p{std::string(model)};
   std::error_code ec;
   auto st = fs::status(p, ec);
@@ -316,14 +331,17 @@ Result<ModelLocation> locate_model(std::string_view model, const LoadOptions& op
                       "no config.json and no .gguf file");
   }
   if (!ec && fs::exists(st)) {
-    // A file named on purpose; --format, when given, must agree with it.
-    const bool gguf = is_gguf_path(p.string());
+    // A file named on purpose; --format, when given, must agree with it. A regular file with GGUF's magic
+    // is a GGUF whatever its name (an Ollama blob named directly).
+    const bool gguf = is_gguf_path(p.string()) || (fs::is_regular_file(st) && has_gguf_magic(p));
     if ((options.format == SourceFormat::hf && gguf) || (options.format == SourceFormat::gguf && !gguf))
       return make_error(
           ErrorCode::usage, p.string(), "--format",
           options.format == SourceFormat::hf ? "a config.json (--format hf)" : "a .gguf file (--format gguf)",
           gguf ? "a .gguf file" : "another file");
-    return ModelLocation{p.parent_path().string(), p.string(), std::string(model), ""};
+    ModelLocation loc{p.parent_path().string(), p.string(), std::string(model), ""};
+    loc.gguf = gguf;
+    return loc;
   }
   if (fs::is_symlink(fs::symlink_status(p, ec)))
     return make_error(ErrorCode::not_found, p.string(), "", "", "", "a broken or looping symbolic link");

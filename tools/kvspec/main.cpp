@@ -359,7 +359,9 @@ constexpr const char* kModelForms =
     "  a folder with config.json (and safetensors headers) or with a GGUF file\n"
     "  a config.json path\n"
     "  a GGUF file, or the first part of a split set (model-00001-of-00003.gguf)\n"
-    "  org/name[@revision]: a Hugging Face repo id found offline in the local Hugging Face cache\n";
+    "  org/name[@revision]: a Hugging Face repo id found offline in the local Hugging Face cache\n"
+    "  ollama:NAME[:TAG]: a model in Ollama's store ($OLLAMA_MODELS, else ~/.ollama/models)\n"
+    "  lmstudio:PUBLISHER/MODEL[/FILE.gguf]: a model in LM Studio's models folder\n";
 
 constexpr const char* kExitCodes =
     "0 ok, 2 bad input or usage, 1 internal error, 74 the output could not be written.\n";

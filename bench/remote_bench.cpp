@@ -6,6 +6,8 @@
 #include <cstdlib>
 #include <string>
 
+#include <fmt/format.h>
+
 #include "kvspec/load.hpp"
 #include "support/gguf_models.hpp"
 #include "support/hub_server.hpp"
@@ -70,9 +72,9 @@ int main() {
   for (int i = 0; i < 100; ++i) {
     sttest::Writer s;
     s.add("t" + std::to_string(i), "BF16", {4096, 4096});
-    many.files["model-" + std::to_string(i) + ".safetensors"] = st_file(s);
-    index += (i ? "," : "") + std::string("\"t") + std::to_string(i) + "\":\"model-" + std::to_string(i) +
-             ".safetensors\"";
+    const std::string shard = fmt::format("model-{:05d}-of-00100.safetensors", i + 1);
+    many.files[shard] = st_file(s);
+    index += (i ? "," : "") + std::string("\"t") + std::to_string(i) + "\":\"" + shard + "\"";
   }
   index += "}}";
   many.files["model.safetensors.index.json"] = {index, index.size()};

@@ -119,6 +119,37 @@ TEST_F(RemoteTest, HundredShardsOneRoundOfHeaderReads) {
   EXPECT_EQ(without_origin(parse(remote.out)), without_origin(parse(disk.out)));
 }
 
+// Shards named as the index's writers name them (model-NNNNN-of-MMMMM.safetensors, a complete set in the
+// listing) go in the same wave as the index: the CDN sees the index and the three shard headers at once (it
+// holds each answer until 4 have arrived), so the model costs API + config/index/shards = 2 rounds, not 3.
+// Files outside the set (another precision's shards, a consolidated copy) are not read: 1 + 1 + 1 + 3 = 6.
+TEST_F(RemoteTest, StandardShardNamesGoWithTheIndex) {
+  HubRepo& r = hub.repo("org/std");
+  r.commit = kCommit2;
+  r.refs["main"] = kCommit2;
+  r.files["config.json"] = tiny().files["config.json"];
+  std::string index = "{\"metadata\":{},\"weight_map\":{";
+  for (int i = 1; i <= 3; ++i) {
+    sttest::Writer w;
+    w.add("model.layers." + std::to_string(i) + ".self_attn.k_proj.weight", "BF16", {1024, 1024});
+    const std::string shard = "model-0000" + std::to_string(i) + "-of-00003.safetensors";
+    r.files[shard] = st_file(w);
+    index += (i > 1 ? "," : "") + std::string("\"model.layers.") + std::to_string(i) +
+             ".self_attn.k_proj.weight\":\"" + shard + "\"";
+  }
+  index += "}}";
+  r.files["model.safetensors.index.json"] = {index, index.size()};
+  sttest::Writer other;
+  other.add("x", "F16", {4});
+  r.files["model.fp16-00001-of-00001.safetensors"] = st_file(other);
+  r.files["consolidated.safetensors"] = st_file(other);
+  r.gather = 4;
+  auto remote = cli("inspect hf://org/std --json");
+  ASSERT_EQ(remote.code, 0) << remote.err;
+  EXPECT_EQ(hub.requests(), 6);
+  EXPECT_EQ(hub.max_in_flight("org/std"), 4);
+}
+
 TEST_F(RemoteTest, GgufQuantSelectorAndChunkedHeader) {
   HubRepo& r = hub.repo("org/gguf");
   r.commit = kCommit;

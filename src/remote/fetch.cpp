@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <map>
@@ -406,15 +407,40 @@ Result<ModelLocation> gguf_location(Session& s, const std::vector<std::string>& 
   return ModelLocation{fs::path(first).parent_path().string(), first, s.model, "", std::nullopt};
 }
 
+// The listed shards the index will almost surely name: a complete `model-NNNNN-of-MMMMM.safetensors` set (the
+// writers' naming for model.safetensors.index.json), so their headers can go in the same wave as the index
+// instead of a round trip after it. Empty when the listing holds no such complete set.
+std::vector<std::string> likely_indexed_shards(const std::vector<std::string>& files) {
+  std::vector<std::string> out;
+  std::optional<int> total;
+  std::set<int> seen;
+  for (const auto& f : files) {
+    const std::string b = base_of(f);
+    int n = 0, m = 0;
+    char tail[16] = {};
+    // "model-00001-of-00004.safetensors": exactly five digits each, nothing after the extension.
+    if (b.size() != 32 || std::sscanf(b.c_str(), "model-%5d-of-%5d%15s", &n, &m, tail) != 3 ||
+        std::string_view(tail) != ".safetensors" || n < 1 || m < 1 || n > m)
+      continue;
+    if (total && *total != m) return {};  // two sets: leave it to the index
+    total = m;
+    seen.insert(n);
+    out.push_back(f);
+  }
+  if (!total || static_cast<int>(seen.size()) != *total || out.size() != seen.size()) return {};
+  return out;
+}
+
 Result<ModelLocation> safetensors_location(Session& s, const std::string& dir,
                                            const std::vector<std::string>& files, bool indexed,
                                            const RepoInfo* info) {
   std::string config = join(dir, "config.json");
   std::string index = join(dir, "model.safetensors.index.json");
   std::vector<Want> first{{config, Part::whole}};
-  if (indexed)
+  if (indexed) {
     first.push_back({index, Part::whole, st::kMaxIndexBytes});
-  else
+    for (const auto& f : likely_indexed_shards(files)) first.push_back({f, Part::st_header});
+  } else
     for (const auto& f : files) first.push_back({f, Part::st_header});
   if (auto st = ensure(s, first); !st) return st.error();
   if (indexed) {

@@ -33,7 +33,7 @@ for i in "${!pids[@]}"; do
 done
 # The C API test (a C program: every handle, string and error it gets must come back freed).
 if ! valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite \
-  --show-leak-kinds=definite "$dir/tests/kvspec_c_api_test" "$dir/tests/kvspec-memcheck" tests/data \
+  --show-leak-kinds=definite "$dir/tests/kvspec_c_api_test" "$dir/tests/kvspec-memcheck" "$PWD/tests/data" \
   >"$dir/valgrind-c-api.log" 2>&1; then
   status=1
   echo "== the C API test failed:"

@@ -88,3 +88,27 @@ TEST(Sources, RepoIdShape) {
 
 }  // namespace
 }  // namespace kvspec::test
+
+namespace kvspec::test {
+namespace {
+
+// org/name/path names a file in a Hub repo, but when `org` is a folder here the name is a local path with a
+// typo: "no such file or folder", exit 2, and no request (the endpoint is a closed port: a request would fail
+// with a connection error naming it).
+TEST(Sources, MissingLocalPathUnderAnExistingFolderStaysLocal) {
+  TempDir dir;
+  dir.write("models/real/config.json", R"({"model_type": "llama", "num_hidden_layers": 2,
+      "num_attention_heads": 4, "hidden_size": 256})");
+  const std::string env = "cd " + dir.path() + " && HF_ENDPOINT=http://127.0.0.1:9 HF_HUB_OFFLINE=0";
+  auto local = run_cli("inspect models/real/typo", env);
+  EXPECT_EQ(local.exit_code, 2) << local.out;
+  EXPECT_NE(local.out.find("models/real/typo: no such file or folder"), std::string::npos) << local.out;
+  EXPECT_EQ(local.out.find("127.0.0.1:9"), std::string::npos) << local.out;
+  // No such folder here: a Hub repo path, so the (closed) endpoint is asked.
+  auto remote = run_cli("inspect elsewhere/repo/config.json", env);
+  EXPECT_EQ(remote.exit_code, 2) << remote.out;
+  EXPECT_NE(remote.out.find("127.0.0.1:9"), std::string::npos) << remote.out;
+}
+
+}  // namespace
+}  // namespace kvspec::test

@@ -356,7 +356,11 @@ Result<ModelLocation> locate_model(std::string_view model, const LoadOptions& op
     e.detail += "; and " + local.error().message();
     return e;
   }
-  if (remote::is_remote_name(model)) return remote::locate_remote(model, options);
+  // org/name/path names a file in a Hub repo, unless `org` is a folder here: then it is a local path that
+  // does not exist (a typo in tests/data/configs/x must not reach the network).
+  if (remote::is_remote_name(model) &&
+      !fs::is_directory(fs::path(std::string(model.substr(0, model.find('/')))), ec))
+    return remote::locate_remote(model, options);
   return make_error(ErrorCode::not_found, std::string(model), "", "", "", "no such file or folder");
 }
 

@@ -104,6 +104,10 @@ TEST(Sources, MissingLocalPathUnderAnExistingFolderStaysLocal) {
   EXPECT_EQ(local.exit_code, 2) << local.out;
   EXPECT_NE(local.out.find("models/real/typo: no such file or folder"), std::string::npos) << local.out;
   EXPECT_EQ(local.out.find("127.0.0.1:9"), std::string::npos) << local.out;
+  // org/name:QUANT is always a repo, even when `org` is a folder here: the endpoint is asked.
+  auto tagged = run_cli("inspect models/repo:Q4_K_M", env);
+  EXPECT_EQ(tagged.exit_code, 2) << tagged.out;
+  EXPECT_NE(tagged.out.find("127.0.0.1:9"), std::string::npos) << tagged.out;
   // No such folder here: a Hub repo path, so the (closed) endpoint is asked.
   auto remote = run_cli("inspect elsewhere/repo/config.json", env);
   EXPECT_EQ(remote.exit_code, 2) << remote.out;

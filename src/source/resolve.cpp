@@ -357,10 +357,14 @@ Result<ModelLocation> locate_model(std::string_view model, const LoadOptions& op
     return e;
   }
   // org/name/path names a file in a Hub repo, unless `org` is a folder here: then it is a local path that
-  // does not exist (a typo in tests/data/configs/x must not reach the network).
-  if (remote::is_remote_name(model) &&
-      !fs::is_directory(fs::path(std::string(model.substr(0, model.find('/')))), ec))
-    return remote::locate_remote(model, options);
+  // does not exist (a typo in tests/data/configs/x must not reach the network). org/name:QUANT (one slash) is
+  // always a repo.
+  if (remote::is_remote_name(model)) {
+    const std::string_view id = model.substr(0, model.find('@'));
+    const bool repo_path = std::count(id.begin(), id.end(), '/') >= 2;
+    if (!repo_path || !fs::is_directory(fs::path(std::string(model.substr(0, model.find('/')))), ec))
+      return remote::locate_remote(model, options);
+  }
   return make_error(ErrorCode::not_found, std::string(model), "", "", "", "no such file or folder");
 }
 

@@ -20,12 +20,7 @@ using kvspec::test::HubServer;
 namespace {
 
 HubFile st_file(const sttest::Writer& w) {
-  std::string h = w.header();
-  std::string head(8, '\0');
-  for (int i = 0; i < 8; ++i)
-    head[static_cast<std::size_t>(i)] = static_cast<char>((h.size() >> (8 * i)) & 0xff);
-  head += h;
-  return {head, head.size() + static_cast<std::uint64_t>(w.data_bytes())};
+  return kvspec::test::safetensors_hub_file(w);
 }
 
 void run(const char* label, const std::string& model) {

@@ -19,6 +19,18 @@ namespace kvspec {
 
 namespace {
 
+// The '/'-separated parts of a store name, at most four (callers refuse more than they take).
+std::vector<std::string_view> split_parts(std::string_view rest) {
+  std::vector<std::string_view> parts;
+  std::size_t begin = 0;
+  while (begin <= rest.size() && parts.size() <= 3) {
+    std::size_t end = std::min(rest.find('/', begin), rest.size());
+    parts.push_back(rest.substr(begin, end - begin));
+    begin = end + 1;
+  }
+  return parts;
+}
+
 constexpr std::string_view kOllama = "ollama:";
 constexpr std::string_view kLmStudio = "lmstudio:";
 // Ollama's manifests are ~1 KiB and a params blob a few hundred bytes; anything near this is not one.
@@ -64,13 +76,7 @@ Result<OllamaName> parse_ollama_name(std::string_view model) {
     rest = rest.substr(0, colon);
   }
   n.shown = std::string(rest);
-  std::vector<std::string_view> parts;
-  std::size_t begin = 0;
-  while (begin <= rest.size() && parts.size() <= 3) {
-    std::size_t end = std::min(rest.find('/', begin), rest.size());
-    parts.push_back(rest.substr(begin, end - begin));
-    begin = end + 1;
-  }
+  const std::vector<std::string_view> parts = split_parts(rest);
   if (parts.size() > 3) return bad("more than three '/'-separated parts");
   n.model = std::string(parts.back());
   if (parts.size() >= 2) n.ns = std::string(parts[parts.size() - 2]);
@@ -270,13 +276,7 @@ std::vector<std::string> lmstudio_models_in(const fs::path& models, std::size_t 
 
 Result<ModelLocation> locate_lmstudio(std::string_view model, const LoadOptions& options) {
   std::string_view rest = model.substr(kLmStudio.size());
-  std::vector<std::string_view> parts;
-  std::size_t begin = 0;
-  while (begin <= rest.size() && parts.size() <= 3) {
-    std::size_t end = std::min(rest.find('/', begin), rest.size());
-    parts.push_back(rest.substr(begin, end - begin));
-    begin = end + 1;
-  }
+  const std::vector<std::string_view> parts = split_parts(rest);
   const bool ok = (parts.size() == 2 || (parts.size() == 3 && is_gguf_path(parts[2]))) &&
                   std::all_of(parts.begin(), parts.end(), valid_component);
   if (!ok)

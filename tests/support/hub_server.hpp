@@ -19,12 +19,24 @@
 #include <thread>
 #include <vector>
 
+#include "support/safetensors_writer.hpp"
+
 namespace kvspec::test {
 
 struct HubFile {
   std::string head;        // the bytes at the start of the file
   std::uint64_t size = 0;  // the full size: zeros after `head`
 };
+
+// A safetensors file as the Hub serves it: its header, then a data section of zeros (never stored).
+inline HubFile safetensors_hub_file(const sttest::Writer& w) {
+  std::string h = w.header();
+  std::string head(8, '\0');
+  for (int i = 0; i < 8; ++i)
+    head[static_cast<std::size_t>(i)] = static_cast<char>((h.size() >> (8 * i)) & 0xff);
+  head += h;
+  return {head, head.size() + static_cast<std::uint64_t>(w.data_bytes())};
+}
 
 struct HubRepo {
   std::string commit;                       // 40 hex

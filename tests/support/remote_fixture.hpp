@@ -80,14 +80,7 @@ class RemoteTest : public ::testing::Test {
   }
 
   // A safetensors file as a header plus a data section of zeros.
-  static HubFile st_file(const sttest::Writer& w) {
-    std::string h = w.header();
-    std::string head(8, '\0');
-    for (int i = 0; i < 8; ++i)
-      head[static_cast<std::size_t>(i)] = static_cast<char>((h.size() >> (8 * i)) & 0xff);
-    head += h;
-    return {head, head.size() + static_cast<std::uint64_t>(w.data_bytes())};
-  }
+  static HubFile st_file(const sttest::Writer& w) { return safetensors_hub_file(w); }
 
   static sttest::Writer qwen3_shard(int first_layer, int layers) {
     sttest::Writer w;
